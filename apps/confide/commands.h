@@ -1,0 +1,14 @@
+// Each file cmd_*.cc registers one subcommand on the CLI11 app. A command's callback stores its
+// exit code in `*exit_code`; main() returns it.
+#ifndef CONFIDE_APPS_CONFIDE_COMMANDS_H_
+#define CONFIDE_APPS_CONFIDE_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+
+namespace confide::cli {
+
+void AddSelftestCommand(CLI::App& app, int* exit_code);
+
+}  // namespace confide::cli
+
+#endif  // CONFIDE_APPS_CONFIDE_COMMANDS_H_

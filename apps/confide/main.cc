@@ -1,0 +1,40 @@
+// The confide command-line tool: model owners, operators, clients and auditors use it.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "apps/confide/commands.h"
+#include "apps/confide/exit_codes.h"
+
+#ifndef CONFIDE_VERSION
+#error "CONFIDE_VERSION must be defined by the build"
+#endif
+
+int main(int argc, char** argv) {
+  using namespace confide::cli;
+  CLI::App app(
+      "confide: confidential AI inference in hardware TEEs (SGX, TDX, SEV-SNP, Nitro).\n\n"
+      "Exit codes: 0 success/accepted, 1 verification failed or policy rejected,\n"
+      "            2 usage error, 3 I/O or internal error.",
+      "confide");
+  app.set_version_flag("--version", "confide " CONFIDE_VERSION);
+  app.require_subcommand(0, 1);
+  int exit_code = kExitOk;
+  AddSelftestCommand(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+  if (app.get_subcommands().empty()) {
+    std::cout << app.help();
+    return kExitUsage;
+  }
+  return exit_code;
+}
