@@ -99,7 +99,8 @@ function(confide_fuzz name)
     endif()
   endforeach()
   set_property(GLOBAL APPEND PROPERTY CONFIDE_FUZZ_TARGETS ${name})
-  set_property(TARGET ${name} PROPERTY CONFIDE_CORPUS "${dirs}")
+  string(REPLACE ";" " " dirs_text "${dirs}")
+  set_property(GLOBAL APPEND_STRING PROPERTY CONFIDE_FUZZ_CORPORA "${name} ${dirs_text}\n")
   if(CONFIDE_BUILD_TESTS AND NOT CONFIDE_FUZZ)
     add_test(NAME ${name}.replay COMMAND ${name} ${dirs})
   endif()
@@ -111,6 +112,16 @@ function(confide_bench name)
   _confide_link(${name} ${ARG_DEPS} benchmark::benchmark)
   target_compile_definitions(${name} PRIVATE CONFIDE_SHARED_DIR="${CONFIDE_SHARED_DIR}")
   _confide_common_options(${name})
+endfunction()
+
+# Writes build/<preset>/fuzz_targets.txt (one target a line) and fuzz_corpora.txt
+# ("target dir dir ..." a line) for scripts/fuzz.sh.
+function(confide_write_fuzz_manifest)
+  get_property(targets GLOBAL PROPERTY CONFIDE_FUZZ_TARGETS)
+  get_property(corpora GLOBAL PROPERTY CONFIDE_FUZZ_CORPORA)
+  string(REPLACE ";" "\n" targets_text "${targets}")
+  file(WRITE ${PROJECT_BINARY_DIR}/fuzz_targets.txt "${targets_text}\n")
+  file(WRITE ${PROJECT_BINARY_DIR}/fuzz_corpora.txt "${corpora}")
 endfunction()
 
 # Installs public headers, libraries and a find_package(confide) config.
