@@ -26,7 +26,9 @@ function(confide_setup)
 endfunction()
 
 function(_confide_common_options target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wshadow)
+  # Designated initializers that leave defaulted fields out are an idiom here (options structs),
+  # so -Wmissing-field-initializers (on with -Wextra in g++ 12) is off.
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wshadow -Wno-missing-field-initializers)
   if(CONFIDE_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
