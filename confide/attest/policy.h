@@ -1,0 +1,88 @@
+// The appraisal policy (RFC 9334 "Appraisal Policy for Evidence"), written in TOML by a relying
+// party or key-broker owner. docs/policy.md documents every key; docs/examples/policy-snp.toml
+// is a complete commented example.
+//
+//   CONFIDE_ASSIGN_OR_RETURN(Policy policy, ParsePolicy(ReadTextFile("policy.toml")));
+//   if (!policy.allow_simulated) ...;
+//   std::string id = "sha256:" + PolicyDigest(policy);
+#ifndef CONFIDE_ATTEST_POLICY_H_
+#define CONFIDE_ATTEST_POLICY_H_
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "confide/attest/evidence.h"
+#include "confide/base/result.h"
+
+namespace confide::attest {
+
+using Digest32 = std::array<uint8_t, 32>;
+using Digest48 = std::array<uint8_t, 48>;
+
+// Minimum SNP TCB security patch levels (SNP ABI "TCB_VERSION"), per component. 0 = no bound.
+// fmc exists on Turin and later only; a nonzero fmc bound fails on earlier products.
+struct SnpMinTcb {
+  uint8_t bootloader = 0;
+  uint8_t tee = 0;
+  uint8_t snp = 0;
+  uint8_t microcode = 0;
+  uint8_t fmc = 0;
+};
+
+// The [snp] table.
+struct SnpPolicy {
+  // Accepted launch measurements (48 bytes each). Empty fails every SNP report with
+  // MEASUREMENT_MISMATCH, unless allow_any_measurement_insecure.
+  std::vector<Digest48> measurements;
+  bool allow_any_measurement_insecure = false;
+  std::optional<Digest32> host_data;       // when set, HOST_DATA must equal it
+  bool allow_migration_agent = false;      // guest policy bit 18 (MIGRATE_MA) may be set
+  bool allow_smt = true;                   // guest policy bit 16 (SMT) may be set
+  SnpMinTcb min_tcb;                       // compared with the report's reported_tcb
+  std::vector<uint32_t> vmpls = {0};       // accepted VMPL values of the report request
+  std::vector<Digest48> id_key_digests;    // when non-empty, ID_KEY_DIGEST must be one of them
+  std::vector<Digest48> author_key_digests;  // when non-empty, AUTHOR_KEY_DIGEST must be listed
+};
+
+// The [binding] table: requirements on the binding claims (binding.h).
+struct BindingPolicy {
+  // Evidence must come with a claims buffer whose SHA-256 is in report_data. Default true;
+  // false only for evidence made by other software (e.g. the shared test vectors).
+  bool required = true;
+  bool require_nonce = false;       // the verifier must have sent a nonce, and it must match
+  std::vector<Digest32> workloads;  // when non-empty, the "workload" claim must be one of them
+};
+
+// A parsed policy. Plain data: copyable, immutable after parsing by convention.
+struct Policy {
+  std::vector<TeeType> tee_types;  // accepted TEE families; never empty after parsing
+  bool allow_simulated = false;    // accept evidence chained to a listed simulator root
+  std::vector<Digest32> sim_roots;  // SHA-256 of the simulator root's DER SubjectPublicKeyInfo
+  // INSECURE: accept debug TEEs, whose memory the host can read. Written `allow_debug` (or
+  // `allow_debug_insecure`) in TOML. Never set in production.
+  bool allow_debug = false;
+  std::optional<int64_t> max_evidence_age_seconds;  // unset: age not checked
+  BindingPolicy binding;
+  SnpPolicy snp;
+  std::string digest_hex;  // PolicyDigest(): SHA-256 of the exact input text
+};
+
+// Parses and validates a policy. Errors: kMalformed for TOML syntax errors (with line and
+// column); kInvalidArgument for schema errors — unknown keys (typos must never silently weaken
+// a policy), wrong types, hex of the wrong length, out-of-range integers, missing tee_types,
+// unknown TEE names, keys inside the reserved [sgx]/[tdx]/[nitro] tables, both allow_debug
+// spellings at once. Every message names the key path, e.g. "policy: snp.measurements[1]:
+// expected 48 bytes of hex". Never throws. Thread safe.
+Result<Policy> ParsePolicy(std::string_view toml_text);
+
+// Lowercase hex SHA-256 of the exact text given to ParsePolicy (so `sha256sum policy.toml`
+// reproduces it; reformatting the file changes it). Used as the EAR appraisal policy id.
+std::string PolicyDigest(const Policy& policy);
+
+}  // namespace confide::attest
+
+#endif  // CONFIDE_ATTEST_POLICY_H_

@@ -1,0 +1,160 @@
+#include "confide/attest/policy.h"
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "confide/base/hex.h"
+#include "confide/crypto/hash.h"
+
+namespace confide::attest {
+namespace {
+
+std::string ReadExample() {
+  std::ifstream in(std::string(CONFIDE_SOURCE_DIR) + "/docs/examples/policy-snp.toml");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(PolicyTest, ParsesTheShippedExample) {
+  std::string text = ReadExample();
+  ASSERT_FALSE(text.empty());
+  Result<Policy> p = ParsePolicy(text);
+  ASSERT_TRUE(p.ok()) << p.error().ToString();
+  EXPECT_EQ(p->tee_types, std::vector<TeeType>{TeeType::kSevSnp});
+  EXPECT_FALSE(p->allow_simulated);
+  EXPECT_FALSE(p->allow_debug);
+  EXPECT_EQ(p->max_evidence_age_seconds, 300);
+  EXPECT_TRUE(p->binding.required);
+  ASSERT_EQ(p->snp.measurements.size(), 1u);
+  EXPECT_EQ(HexEncode(p->snp.measurements[0]).substr(0, 8), "b07af962");
+  EXPECT_FALSE(p->snp.host_data.has_value());
+  EXPECT_FALSE(p->snp.allow_migration_agent);
+  EXPECT_TRUE(p->snp.allow_smt);
+  EXPECT_EQ(p->snp.vmpls, std::vector<uint32_t>{0});
+  EXPECT_EQ(p->snp.min_tcb.bootloader, 2);
+  EXPECT_EQ(p->snp.min_tcb.snp, 5);
+  EXPECT_EQ(p->snp.min_tcb.microcode, 68);
+  EXPECT_EQ(PolicyDigest(*p), HexEncode(crypto::Sha256(AsBytes(text))));
+}
+
+TEST(PolicyTest, MinimalPolicyHasSafeDefaults) {
+  Result<Policy> p = ParsePolicy("tee_types = [\"sev-snp\", \"tdx\"]\n");
+  ASSERT_TRUE(p.ok()) << p.error().ToString();
+  EXPECT_EQ(p->tee_types.size(), 2u);
+  EXPECT_FALSE(p->allow_simulated);
+  EXPECT_FALSE(p->allow_debug);
+  EXPECT_FALSE(p->max_evidence_age_seconds.has_value());
+  EXPECT_TRUE(p->binding.required);
+  EXPECT_FALSE(p->binding.require_nonce);
+  EXPECT_TRUE(p->snp.measurements.empty());
+  EXPECT_FALSE(p->snp.allow_any_measurement_insecure);
+  EXPECT_FALSE(p->snp.allow_migration_agent);
+  EXPECT_EQ(p->snp.vmpls, std::vector<uint32_t>{0});
+}
+
+TEST(PolicyTest, AcceptsBothDebugSpellingsButNotTogether) {
+  EXPECT_TRUE(ParsePolicy("tee_types=[\"sgx\"]\nallow_debug = true\n")->allow_debug);
+  EXPECT_TRUE(ParsePolicy("tee_types=[\"sgx\"]\nallow_debug_insecure = true\n")->allow_debug);
+  Result<Policy> both =
+      ParsePolicy("tee_types=[\"sgx\"]\nallow_debug = true\nallow_debug_insecure = true\n");
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(both.error().message.find("only one"), std::string::npos);
+}
+
+TEST(PolicyTest, ParsesEverySnpKey) {
+  const std::string m = std::string(96, 'a');
+  Result<Policy> p = ParsePolicy(
+      "tee_types = [\"sev-snp\"]\nallow_simulated = true\nsim_roots = [\"" + std::string(64, '1') +
+      "\"]\n[binding]\nrequired = false\nrequire_nonce = true\nworkloads = [\"" +
+      std::string(64, '2') + "\"]\n[snp]\nmeasurements = [\"" + m + "\", \"" + m +
+      "\"]\nhost_data = \"" + std::string(64, '3') +
+      "\"\nallow_migration_agent = true\nallow_smt = false\nvmpls = [0, 2]\n"
+      "id_key_digests = [\"" + m + "\"]\nauthor_key_digests = [\"" + m +
+      "\"]\nallow_any_measurement_insecure = true\n[snp.min_tcb]\nfmc = 1\ntee = 255\n");
+  ASSERT_TRUE(p.ok()) << p.error().ToString();
+  EXPECT_TRUE(p->allow_simulated);
+  ASSERT_EQ(p->sim_roots.size(), 1u);
+  EXPECT_EQ(p->sim_roots[0][0], 0x11);
+  EXPECT_FALSE(p->binding.required);
+  EXPECT_TRUE(p->binding.require_nonce);
+  EXPECT_EQ(p->binding.workloads.size(), 1u);
+  EXPECT_EQ(p->snp.measurements.size(), 2u);
+  EXPECT_EQ((*p->snp.host_data)[31], 0x33);
+  EXPECT_TRUE(p->snp.allow_migration_agent);
+  EXPECT_FALSE(p->snp.allow_smt);
+  EXPECT_EQ(p->snp.vmpls, (std::vector<uint32_t>{0, 2}));
+  EXPECT_EQ(p->snp.id_key_digests.size(), 1u);
+  EXPECT_EQ(p->snp.author_key_digests.size(), 1u);
+  EXPECT_TRUE(p->snp.allow_any_measurement_insecure);
+  EXPECT_EQ(p->snp.min_tcb.fmc, 1);
+  EXPECT_EQ(p->snp.min_tcb.tee, 255);
+}
+
+struct BadPolicy {
+  const char* name;
+  std::string toml;
+  ErrorCode code;
+  const char* message_has;
+};
+
+TEST(PolicyTest, RejectsEveryErrorWithTheKeyPath) {
+  const std::string ok = "tee_types = [\"sev-snp\"]\n";
+  const BadPolicy cases[] = {
+      {"syntax", "tee_types = [", ErrorCode::kMalformed, "line 1"},
+      {"missing tee_types", "allow_debug = false\n", ErrorCode::kInvalidArgument, "tee_types"},
+      {"empty tee_types", "tee_types = []\n", ErrorCode::kInvalidArgument, "tee_types"},
+      {"unknown tee", "tee_types = [\"snp\"]\n", ErrorCode::kInvalidArgument, "tee_types[0]"},
+      {"tee not string", "tee_types = [1]\n", ErrorCode::kInvalidArgument, "tee_types[0]"},
+      {"unknown root key", ok + "allow_debugg = true\n", ErrorCode::kInvalidArgument,
+       "allow_debugg (line 2): unknown key"},
+      {"unknown snp key", ok + "[snp]\nmeasurement = []\n", ErrorCode::kInvalidArgument,
+       "snp.measurement (line 3): unknown key"},
+      {"unknown min_tcb key", ok + "[snp.min_tcb]\nucode = 1\n", ErrorCode::kInvalidArgument,
+       "snp.min_tcb.ucode"},
+      {"unknown binding key", ok + "[binding]\nnonce = true\n", ErrorCode::kInvalidArgument,
+       "binding.nonce"},
+      {"bool as string", ok + "allow_debug = \"false\"\n", ErrorCode::kInvalidArgument,
+       "allow_debug (line 2): expected true or false"},
+      {"age as float", ok + "max_evidence_age_seconds = 1.5\n", ErrorCode::kInvalidArgument,
+       "expected an integer"},
+      {"negative age", ok + "max_evidence_age_seconds = -1\n", ErrorCode::kInvalidArgument,
+       "max_evidence_age_seconds"},
+      {"tcb too big", ok + "[snp.min_tcb]\nsnp = 256\n", ErrorCode::kInvalidArgument,
+       "snp.min_tcb.snp"},
+      {"measurement short", ok + "[snp]\nmeasurements = [\"" + std::string(94, 'a') + "\"]\n",
+       ErrorCode::kInvalidArgument, "snp.measurements[0] (line 3): expected 48 bytes of hex, got 47"},
+      {"measurement not hex", ok + "[snp]\nmeasurements = [\"" + std::string(96, 'g') + "\"]\n",
+       ErrorCode::kInvalidArgument, "snp.measurements[0]"},
+      {"measurements not list", ok + "[snp]\nmeasurements = \"aa\"\n",
+       ErrorCode::kInvalidArgument, "snp.measurements"},
+      {"host_data long", ok + "[snp]\nhost_data = \"" + std::string(66, '0') + "\"\n",
+       ErrorCode::kInvalidArgument, "snp.host_data"},
+      {"sim root short", ok + "sim_roots = [\"00\"]\n", ErrorCode::kInvalidArgument,
+       "sim_roots[0]"},
+      {"vmpl 4", ok + "[snp]\nvmpls = [4]\n", ErrorCode::kInvalidArgument, "snp.vmpls[0]"},
+      {"vmpls empty", ok + "[snp]\nvmpls = []\n", ErrorCode::kInvalidArgument, "snp.vmpls"},
+      {"snp not table", ok + "snp = 1\n", ErrorCode::kInvalidArgument, "snp"},
+      {"sgx key", ok + "[sgx]\nmr_enclave = \"00\"\n", ErrorCode::kInvalidArgument,
+       "sgx.mr_enclave"},
+      {"workload short", ok + "[binding]\nworkloads = [\"00\"]\n", ErrorCode::kInvalidArgument,
+       "binding.workloads[0]"},
+  };
+  for (const BadPolicy& c : cases) {
+    Result<Policy> p = ParsePolicy(c.toml);
+    ASSERT_FALSE(p.ok()) << c.name;
+    EXPECT_EQ(p.error().code, c.code) << c.name << ": " << p.error().ToString();
+    EXPECT_NE(p.error().message.find(c.message_has), std::string::npos)
+        << c.name << ": " << p.error().message;
+  }
+}
+
+TEST(PolicyTest, ReservedTablesMayBeEmpty) {
+  EXPECT_TRUE(ParsePolicy("tee_types = [\"nitro\"]\n[sgx]\n[tdx]\n[nitro]\n").ok());
+}
+
+}  // namespace
+}  // namespace confide::attest
