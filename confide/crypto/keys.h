@@ -32,8 +32,9 @@ class PublicKey {
   PublicKey& operator=(PublicKey&&) noexcept;
   PublicKey Clone() const;
 
-  // SubjectPublicKeyInfo, DER or PEM ("PUBLIC KEY"). kMalformed if it does not parse; for EC keys
-  // the point must be on the curve.
+  // SubjectPublicKeyInfo, DER or PEM ("PUBLIC KEY"). kMalformed if it does not parse, if the DER
+  // is not canonical (BER lengths, trailing bytes), or if an EC point is not on the curve;
+  // kUnsupported for EC keys with explicit curve parameters (only named curves, RFC 5480).
   static Result<PublicKey> FromDer(ByteSpan spki_der);
   static Result<PublicKey> FromPem(std::string_view pem);
   // Raw encodings: the uncompressed SEC1 point (0x04 || x || y) for P-256/384/521, the 32-byte
