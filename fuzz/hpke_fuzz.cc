@@ -74,8 +74,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t index = (selector & 0x3f) % kSuites.size();
   const hpke::Suite& suite = kSuites[index];
   const PrivateKey& skR = RecipientKey(index);
-  const bool ok_enc = (selector & 0x80) != 0 ? r.ReadPrefixedU8(&enc)
-                                             : r.ReadSpan(hpke::EncSize(suite.kem), &enc);
+  const bool ok_enc =
+      (selector & 0x80) != 0 ? r.ReadPrefixedU8(&enc) : r.ReadSpan(hpke::EncSize(suite.kem), &enc);
   if (!ok_enc) return 0;
   const ByteSpan ciphertext = r.rest();
 
@@ -92,8 +92,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                    : ErrorCode::kVerificationFailed;
     CONFIDE_CHECK(pt.error().code == expected);
     CONFIDE_CHECK(recipient->sequence_number() == 0);
-    CONFIDE_CHECK(recipient->Export(ciphertext.first(std::min<size_t>(ciphertext.size(), 64)),
-                                    hpke::HashSize(suite.kdf))
+    CONFIDE_CHECK(recipient
+                      ->Export(ciphertext.first(std::min<size_t>(ciphertext.size(), 64)),
+                               hpke::HashSize(suite.kdf))
                       .ok());
   }
   if ((selector & 0x40) != 0) CheckRoundTrip(suite, skR, info, aad, ciphertext);

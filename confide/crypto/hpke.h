@@ -61,13 +61,13 @@ struct Suite {
 Result<Suite> SuiteFromIds(uint16_t kem_id, uint16_t kdf_id, uint16_t aead_id);
 
 // Sizes (RFC 9180 Tables 2, 3, 5). Precondition: a listed id (CONFIDE_CHECK otherwise).
-size_t EncSize(KemId kem);         // Nenc: 32 (X25519), 65 (P-256), 133 (P-521)
-size_t PublicKeySize(KemId kem);   // Npk: equal to Nenc for these KEMs
-size_t PrivateKeySize(KemId kem);  // Nsk: 32, 32, 66
-size_t HashSize(KdfId kdf);        // Nh: 32, 48, 64
-size_t AeadKeySize(AeadId aead);   // Nk: 16, 32, 32; 0 for kExportOnly
-size_t AeadNonceSize(AeadId aead); // Nn: 12; 0 for kExportOnly
-size_t AeadTagSize(AeadId aead);   // Nt: 16; 0 for kExportOnly
+size_t EncSize(KemId kem);          // Nenc: 32 (X25519), 65 (P-256), 133 (P-521)
+size_t PublicKeySize(KemId kem);    // Npk: equal to Nenc for these KEMs
+size_t PrivateKeySize(KemId kem);   // Nsk: 32, 32, 66
+size_t HashSize(KdfId kdf);         // Nh: 32, 48, 64
+size_t AeadKeySize(AeadId aead);    // Nk: 16, 32, 32; 0 for kExportOnly
+size_t AeadNonceSize(AeadId aead);  // Nn: 12; 0 for kExportOnly
+size_t AeadTagSize(AeadId aead);    // Nt: 16; 0 for kExportOnly
 // The key type of the KEM's keys: kX25519, kP256 or kP521.
 KeyType KemKeyType(KemId kem);
 
@@ -166,8 +166,8 @@ Result<SenderSetup> SetupBaseS(const Suite& suite, const PublicKey& pkR, ByteSpa
 Result<RecipientContext> SetupBaseR(const Suite& suite, ByteSpan enc, const PrivateKey& skR,
                                     ByteSpan info);
 // SetupPSKS / SetupPSKR, RFC 9180 §5.1.2.
-Result<SenderSetup> SetupPSKS(const Suite& suite, const PublicKey& pkR, ByteSpan info,
-                              ByteSpan psk, ByteSpan psk_id);
+Result<SenderSetup> SetupPSKS(const Suite& suite, const PublicKey& pkR, ByteSpan info, ByteSpan psk,
+                              ByteSpan psk_id);
 Result<RecipientContext> SetupPSKR(const Suite& suite, ByteSpan enc, const PrivateKey& skR,
                                    ByteSpan info, ByteSpan psk, ByteSpan psk_id);
 // SetupAuthS / SetupAuthR, RFC 9180 §5.1.3: the sender authenticates with its KEM key skS.

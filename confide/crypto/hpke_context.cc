@@ -18,17 +18,20 @@ constexpr uint64_t kSeqLimit = std::numeric_limits<uint64_t>::max();
 
 AeadAlg ToAeadAlg(AeadId aead) {
   switch (aead) {
-    case AeadId::kAes128Gcm: return AeadAlg::kAes128Gcm;
-    case AeadId::kAes256Gcm: return AeadAlg::kAes256Gcm;
-    case AeadId::kChaCha20Poly1305: return AeadAlg::kChaCha20Poly1305;
-    case AeadId::kExportOnly: break;
+    case AeadId::kAes128Gcm:
+      return AeadAlg::kAes128Gcm;
+    case AeadId::kAes256Gcm:
+      return AeadAlg::kAes256Gcm;
+    case AeadId::kChaCha20Poly1305:
+      return AeadAlg::kChaCha20Poly1305;
+    case AeadId::kExportOnly:
+      break;
   }
   ::confide::internal::CheckFailed(__FILE__, __LINE__, "no AEAD algorithm for this id");
 }
 
 bool IsValidMode(Mode mode) {
-  return mode == Mode::kBase || mode == Mode::kPsk || mode == Mode::kAuth ||
-         mode == Mode::kAuthPsk;
+  return mode == Mode::kBase || mode == Mode::kPsk || mode == Mode::kAuth || mode == Mode::kAuthPsk;
 }
 bool UsesPsk(Mode mode) { return mode == Mode::kPsk || mode == Mode::kAuthPsk; }
 bool UsesAuth(Mode mode) { return mode == Mode::kAuth || mode == Mode::kAuthPsk; }
@@ -179,14 +182,14 @@ Result<KeyScheduleValues> KeySchedule(const Suite& suite, Mode mode, ByteSpan sh
   v.secret = LabeledExtract(alg, suite_id, shared_secret, "secret", psk);
   const ByteSpan ksc = v.key_schedule_context;
   if (suite.aead != AeadId::kExportOnly) {
-    CONFIDE_ASSIGN_OR_RETURN(
-        v.key, LabeledExpand(alg, suite_id, v.secret.Expose(), "key", ksc, AeadKeySize(suite.aead)));
-    CONFIDE_ASSIGN_OR_RETURN(v.base_nonce, LabeledExpand(alg, suite_id, v.secret.Expose(),
-                                                         "base_nonce", ksc,
-                                                         AeadNonceSize(suite.aead)));
+    CONFIDE_ASSIGN_OR_RETURN(v.key, LabeledExpand(alg, suite_id, v.secret.Expose(), "key", ksc,
+                                                  AeadKeySize(suite.aead)));
+    CONFIDE_ASSIGN_OR_RETURN(v.base_nonce,
+                             LabeledExpand(alg, suite_id, v.secret.Expose(), "base_nonce", ksc,
+                                           AeadNonceSize(suite.aead)));
   }
-  CONFIDE_ASSIGN_OR_RETURN(v.exporter_secret, LabeledExpand(alg, suite_id, v.secret.Expose(),
-                                                            "exp", ksc, HashSize(suite.kdf)));
+  CONFIDE_ASSIGN_OR_RETURN(v.exporter_secret, LabeledExpand(alg, suite_id, v.secret.Expose(), "exp",
+                                                            ksc, HashSize(suite.kdf)));
   return v;
 }
 
@@ -210,9 +213,9 @@ Result<SenderSetup> SetupS(const Suite& suite, const PublicKey& pkR, ByteSpan in
     return InvalidArgumentError("hpke: sender key must be given exactly in the auth modes");
   }
   CONFIDE_ASSIGN_OR_RETURN(EncapResult encap, Encap(suite.kem, pkR, in.skS, in.ephemeral_insecure));
-  CONFIDE_ASSIGN_OR_RETURN(KeyScheduleValues values,
-                           KeySchedule(suite, in.mode, encap.shared_secret.Expose(), info, in.psk,
-                                       in.psk_id));
+  CONFIDE_ASSIGN_OR_RETURN(
+      KeyScheduleValues values,
+      KeySchedule(suite, in.mode, encap.shared_secret.Expose(), info, in.psk, in.psk_id));
   CONFIDE_ASSIGN_OR_RETURN(SenderContext context, MakeSenderContext(suite, std::move(values)));
   return SenderSetup{std::move(encap.enc), std::move(context)};
 }
@@ -225,9 +228,9 @@ Result<RecipientContext> SetupR(const Suite& suite, ByteSpan enc, const PrivateK
     return InvalidArgumentError("hpke: sender key must be given exactly in the auth modes");
   }
   CONFIDE_ASSIGN_OR_RETURN(SecretBytes shared_secret, Decap(suite.kem, enc, skR, in.pkS));
-  CONFIDE_ASSIGN_OR_RETURN(KeyScheduleValues values,
-                           KeySchedule(suite, in.mode, shared_secret.Expose(), info, in.psk,
-                                       in.psk_id));
+  CONFIDE_ASSIGN_OR_RETURN(
+      KeyScheduleValues values,
+      KeySchedule(suite, in.mode, shared_secret.Expose(), info, in.psk, in.psk_id));
   return MakeRecipientContext(suite, std::move(values));
 }
 
@@ -242,8 +245,8 @@ Result<RecipientContext> SetupBaseR(const Suite& suite, ByteSpan enc, const Priv
                                     ByteSpan info) {
   return internal::SetupR(suite, enc, skR, info, {.mode = Mode::kBase});
 }
-Result<SenderSetup> SetupPSKS(const Suite& suite, const PublicKey& pkR, ByteSpan info,
-                              ByteSpan psk, ByteSpan psk_id) {
+Result<SenderSetup> SetupPSKS(const Suite& suite, const PublicKey& pkR, ByteSpan info, ByteSpan psk,
+                              ByteSpan psk_id) {
   return internal::SetupS(suite, pkR, info, {.mode = Mode::kPsk, .psk = psk, .psk_id = psk_id});
 }
 Result<RecipientContext> SetupPSKR(const Suite& suite, ByteSpan enc, const PrivateKey& skR,

@@ -42,11 +42,11 @@ constexpr std::array<uint8_t, 32> kP256Order = {
     0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
 constexpr std::array<uint8_t, 66> kP521Order = {
-    0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0xff, 0xff, 0xff, 0xfa, 0x51, 0x86, 0x87, 0x83, 0xbf, 0x2f, 0x96, 0x6b, 0x7f, 0xcc, 0x01,
-    0x48, 0xf7, 0x09, 0xa5, 0xd0, 0x3b, 0xb5, 0xc9, 0xb8, 0x89, 0x9c, 0x47, 0xae, 0xbb, 0x6f,
-    0xb7, 0x1e, 0x91, 0x38, 0x64, 0x09};
+    0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xfa, 0x51, 0x86, 0x87, 0x83, 0xbf, 0x2f, 0x96, 0x6b,
+    0x7f, 0xcc, 0x01, 0x48, 0xf7, 0x09, 0xa5, 0xd0, 0x3b, 0xb5, 0xc9, 0xb8, 0x89, 0x9c,
+    0x47, 0xae, 0xbb, 0x6f, 0xb7, 0x1e, 0x91, 0x38, 0x64, 0x09};
 
 // True iff 0 < x < n for big-endian x and n of equal size. The candidate is secret, so the time
 // depends only on the size: subtract n across all bytes and look at the final borrow.
@@ -101,7 +101,8 @@ Result<PublicKey> DeserializePublicKey(KemId kem, ByteSpan pkm) {
 // ExtractAndExpand(dh, kem_context), RFC 9180 §4.1.
 Result<SecretBytes> ExtractAndExpand(KemId kem, ByteSpan dh, ByteSpan kem_context) {
   const Bytes suite_id = internal::KemSuiteId(kem);
-  SecretBytes eae_prk = internal::LabeledExtract(internal::KemHash(kem), suite_id, {}, "eae_prk", dh);
+  SecretBytes eae_prk =
+      internal::LabeledExtract(internal::KemHash(kem), suite_id, {}, "eae_prk", dh);
   return internal::LabeledExpand(internal::KemHash(kem), suite_id, eae_prk.Expose(),
                                  "shared_secret", kem_context, SharedSecretSize(kem));
 }
@@ -117,8 +118,7 @@ SecretBytes ConcatSecrets(const SecretBytes& first, const SecretBytes& second) {
 }  // namespace
 
 Result<Suite> SuiteFromIds(uint16_t kem_id, uint16_t kdf_id, uint16_t aead_id) {
-  Suite suite{static_cast<KemId>(kem_id), static_cast<KdfId>(kdf_id),
-              static_cast<AeadId>(aead_id)};
+  Suite suite{static_cast<KemId>(kem_id), static_cast<KdfId>(kdf_id), static_cast<AeadId>(aead_id)};
   CONFIDE_TRY(internal::CheckSuite(suite));
   return suite;
 }
@@ -127,18 +127,24 @@ size_t EncSize(KemId kem) { return PublicKeySize(kem); }
 
 size_t PublicKeySize(KemId kem) {
   switch (kem) {
-    case KemId::kP256HkdfSha256: return 65;
-    case KemId::kP521HkdfSha512: return 133;
-    case KemId::kX25519HkdfSha256: return 32;
+    case KemId::kP256HkdfSha256:
+      return 65;
+    case KemId::kP521HkdfSha512:
+      return 133;
+    case KemId::kX25519HkdfSha256:
+      return 32;
   }
   Unlisted("KEM");
 }
 
 size_t PrivateKeySize(KemId kem) {
   switch (kem) {
-    case KemId::kP256HkdfSha256: return 32;
-    case KemId::kP521HkdfSha512: return 66;
-    case KemId::kX25519HkdfSha256: return 32;
+    case KemId::kP256HkdfSha256:
+      return 32;
+    case KemId::kP521HkdfSha512:
+      return 66;
+    case KemId::kX25519HkdfSha256:
+      return 32;
   }
   Unlisted("KEM");
 }
@@ -147,10 +153,14 @@ size_t HashSize(KdfId kdf) { return DigestSize(internal::KdfHash(kdf)); }
 
 size_t AeadKeySize(AeadId aead) {
   switch (aead) {
-    case AeadId::kAes128Gcm: return 16;
-    case AeadId::kAes256Gcm: return 32;
-    case AeadId::kChaCha20Poly1305: return 32;
-    case AeadId::kExportOnly: return 0;
+    case AeadId::kAes128Gcm:
+      return 16;
+    case AeadId::kAes256Gcm:
+      return 32;
+    case AeadId::kChaCha20Poly1305:
+      return 32;
+    case AeadId::kExportOnly:
+      return 0;
   }
   Unlisted("AEAD");
 }
@@ -167,9 +177,12 @@ size_t AeadTagSize(AeadId aead) {
 
 KeyType KemKeyType(KemId kem) {
   switch (kem) {
-    case KemId::kP256HkdfSha256: return KeyType::kP256;
-    case KemId::kP521HkdfSha512: return KeyType::kP521;
-    case KemId::kX25519HkdfSha256: return KeyType::kX25519;
+    case KemId::kP256HkdfSha256:
+      return KeyType::kP256;
+    case KemId::kP521HkdfSha512:
+      return KeyType::kP521;
+    case KemId::kX25519HkdfSha256:
+      return KeyType::kX25519;
   }
   Unlisted("KEM");
 }
@@ -191,20 +204,20 @@ Result<PrivateKey> DeriveKeyPair(KemId kem, ByteSpan ikm) {
   SecretBytes dkp_prk = internal::LabeledExtract(alg, suite_id, {}, "dkp_prk", ikm);
   if (kem == KemId::kX25519HkdfSha256) {
     // RFC 9180 §7.1.3: sk = LabeledExpand(dkp_prk, "sk", "", Nsk); X25519 clamps when used.
-    CONFIDE_ASSIGN_OR_RETURN(SecretBytes sk,
-                             internal::LabeledExpand(alg, suite_id, dkp_prk.Expose(), "sk", {}, nsk));
+    CONFIDE_ASSIGN_OR_RETURN(
+        SecretBytes sk, internal::LabeledExpand(alg, suite_id, dkp_prk.Expose(), "sk", {}, nsk));
     return PrivateKey::FromRaw(KeyType::kX25519, sk.Expose());
   }
   // RFC 9180 §7.1.3: rejection sampling over counter 0..255, first byte masked to the order's
   // bit length (0xff for P-256, 0x01 for P-521).
   const uint8_t bitmask = kem == KemId::kP256HkdfSha256 ? 0xff : 0x01;
-  const ByteSpan order = kem == KemId::kP256HkdfSha256 ? ByteSpan(kP256Order) : ByteSpan(kP521Order);
+  const ByteSpan order =
+      kem == KemId::kP256HkdfSha256 ? ByteSpan(kP256Order) : ByteSpan(kP521Order);
   for (unsigned counter = 0; counter <= 255; ++counter) {
     const uint8_t counter_byte = static_cast<uint8_t>(counter);
-    CONFIDE_ASSIGN_OR_RETURN(
-        SecretBytes candidate,
-        internal::LabeledExpand(alg, suite_id, dkp_prk.Expose(), "candidate",
-                                ByteSpan(&counter_byte, 1), nsk));
+    CONFIDE_ASSIGN_OR_RETURN(SecretBytes candidate,
+                             internal::LabeledExpand(alg, suite_id, dkp_prk.Expose(), "candidate",
+                                                     ByteSpan(&counter_byte, 1), nsk));
     candidate.MutableExpose()[0] &= bitmask;
     if (ScalarInRange(candidate.Expose(), order)) {
       return PrivateKey::FromRaw(KemKeyType(kem), candidate.Expose());
@@ -228,9 +241,12 @@ HashAlg KemHash(KemId kem) {
 
 HashAlg KdfHash(KdfId kdf) {
   switch (kdf) {
-    case KdfId::kHkdfSha256: return HashAlg::kSha256;
-    case KdfId::kHkdfSha384: return HashAlg::kSha384;
-    case KdfId::kHkdfSha512: return HashAlg::kSha512;
+    case KdfId::kHkdfSha256:
+      return HashAlg::kSha256;
+    case KdfId::kHkdfSha384:
+      return HashAlg::kSha384;
+    case KdfId::kHkdfSha512:
+      return HashAlg::kSha512;
   }
   Unlisted("KDF");
 }

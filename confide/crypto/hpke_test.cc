@@ -67,10 +67,14 @@ Result<RecipientContext> PublicSetupR(const Suite& suite, Mode mode, ByteSpan en
                                       const PrivateKey& skR, ByteSpan info, ByteSpan psk,
                                       ByteSpan psk_id, const PublicKey* pkS) {
   switch (mode) {
-    case Mode::kBase: return SetupBaseR(suite, enc, skR, info);
-    case Mode::kPsk: return SetupPSKR(suite, enc, skR, info, psk, psk_id);
-    case Mode::kAuth: return SetupAuthR(suite, enc, skR, info, *pkS);
-    case Mode::kAuthPsk: return SetupAuthPSKR(suite, enc, skR, info, psk, psk_id, *pkS);
+    case Mode::kBase:
+      return SetupBaseR(suite, enc, skR, info);
+    case Mode::kPsk:
+      return SetupPSKR(suite, enc, skR, info, psk, psk_id);
+    case Mode::kAuth:
+      return SetupAuthR(suite, enc, skR, info, *pkS);
+    case Mode::kAuthPsk:
+      return SetupAuthPSKR(suite, enc, skR, info, psk, psk_id, *pkS);
   }
   return InternalError("bad mode");
 }
@@ -78,7 +82,7 @@ Result<RecipientContext> PublicSetupR(const Suite& suite, Mode mode, ByteSpan en
 // One Appendix A vector: key derivation, KEM, key schedule, every encryption and export.
 void CheckVector(Checker& c, const json& v) {
   Result<Suite> suite_or = SuiteFromIds(v["kem_id"].get<uint16_t>(), v["kdf_id"].get<uint16_t>(),
-                                            v["aead_id"].get<uint16_t>());
+                                        v["aead_id"].get<uint16_t>());
   ASSERT_TRUE(suite_or.ok()) << c.where;
   const Suite suite = *suite_or;
   const Mode mode = static_cast<Mode>(v["mode"].get<int>());
@@ -118,14 +122,17 @@ void CheckVector(Checker& c, const json& v) {
   c.Eq(ks->exporter_secret.Expose(), v["exporter_secret"], "exporter_secret");
 
   // Contexts: the sender with the injected ephemeral, the recipient through the public API.
-  internal::SenderInputs in{.mode = mode, .psk = psk, .psk_id = psk_id,
-                            .skS = auth ? &*skS : nullptr, .ephemeral_insecure = &skE};
+  internal::SenderInputs in{.mode = mode,
+                            .psk = psk,
+                            .psk_id = psk_id,
+                            .skS = auth ? &*skS : nullptr,
+                            .ephemeral_insecure = &skE};
   Result<SenderSetup> setup = internal::SetupS(suite, skR.public_key(), info, in);
   ASSERT_TRUE(setup.ok()) << c.where << setup.error().ToString();
   c.Eq(setup->enc, v["enc"], "enc (setup)");
   SenderContext& sender = setup->context;
-  Result<RecipientContext> recipient_or = PublicSetupR(suite, mode, setup->enc, skR, info, psk,
-                                                       psk_id, auth ? &*pkS : nullptr);
+  Result<RecipientContext> recipient_or =
+      PublicSetupR(suite, mode, setup->enc, skR, info, psk, psk_id, auth ? &*pkS : nullptr);
   ASSERT_TRUE(recipient_or.ok()) << c.where << recipient_or.error().ToString();
   RecipientContext& recipient = *recipient_or;
 
@@ -142,7 +149,8 @@ void CheckVector(Checker& c, const json& v) {
     c.where = c.where.substr(0, c.where.find(" seq ")) + " seq " + std::to_string(seq);
     // nonce = base_nonce XOR I2OSP(seq, 12): recomputed here from the derived base_nonce.
     Bytes nonce(ks->base_nonce.Expose().begin(), ks->base_nonce.Expose().end());
-    for (size_t i = 0; i < 8; ++i) nonce[nonce.size() - 1 - i] ^= static_cast<uint8_t>(seq >> (8 * i));
+    for (size_t i = 0; i < 8; ++i)
+      nonce[nonce.size() - 1 - i] ^= static_cast<uint8_t>(seq >> (8 * i));
     c.Eq(nonce, e["nonce"], "nonce");
     Result<Bytes> ct = sender.Seal(Hex(e["aad"]), Hex(e["pt"]));
     ASSERT_TRUE(ct.ok()) << c.where;
@@ -165,10 +173,18 @@ void CheckVector(Checker& c, const json& v) {
     const Bytes enc = Hex(v["enc"]), aad = Hex(e0["aad"]), ct = Hex(e0["ct"]);
     Result<Bytes> pt = InternalError("unset");
     switch (mode) {
-      case Mode::kBase: pt = OpenBase(suite, enc, skR, info, aad, ct); break;
-      case Mode::kPsk: pt = OpenPSK(suite, enc, skR, info, aad, ct, psk, psk_id); break;
-      case Mode::kAuth: pt = OpenAuth(suite, enc, skR, info, aad, ct, *pkS); break;
-      case Mode::kAuthPsk: pt = OpenAuthPSK(suite, enc, skR, info, aad, ct, psk, psk_id, *pkS); break;
+      case Mode::kBase:
+        pt = OpenBase(suite, enc, skR, info, aad, ct);
+        break;
+      case Mode::kPsk:
+        pt = OpenPSK(suite, enc, skR, info, aad, ct, psk, psk_id);
+        break;
+      case Mode::kAuth:
+        pt = OpenAuth(suite, enc, skR, info, aad, ct, *pkS);
+        break;
+      case Mode::kAuthPsk:
+        pt = OpenAuthPSK(suite, enc, skR, info, aad, ct, psk, psk_id, *pkS);
+        break;
     }
     ASSERT_TRUE(pt.ok()) << c.where << pt.error().ToString();
     c.Eq(*pt, e0["pt"], "pt (single-shot)");
@@ -291,11 +307,10 @@ TEST(Hpke, RoundTripsEverySuiteAndMode) {
 
 TEST(Hpke, SingleShotExportAgrees) {
   PrivateKey skR = MustGenerate(KemId::kX25519HkdfSha256);
-  Result<SentExport> sent =
-      SendExportBase(kX25519Aes, skR.public_key(), kInfo, AsBytes("ctx"), 48);
+  Result<SentExport> sent = SendExportBase(kX25519Aes, skR.public_key(), kInfo, AsBytes("ctx"), 48);
   ASSERT_TRUE(sent.ok());
-  Result<SecretBytes> received = ReceiveExportBase(kX25519Aes, sent->enc, skR, kInfo,
-                                                   AsBytes("ctx"), 48);
+  Result<SecretBytes> received =
+      ReceiveExportBase(kX25519Aes, sent->enc, skR, kInfo, AsBytes("ctx"), 48);
   ASSERT_TRUE(received.ok());
   EXPECT_EQ(HexOf(sent->secret.Expose()), HexOf(received->Expose()));
   EXPECT_EQ(received->size(), 48u);
@@ -346,7 +361,8 @@ TEST(Hpke, TamperedEncCiphertextAadOrInfoFailVerification) {
     Bytes ct = f.sealed.ciphertext;
     ct[i] ^= 0x80;
     EXPECT_EQ(OpenCode(kX25519Aes, f.sealed.enc, f.skR, kInfo, kAad, ct),
-              ErrorCode::kVerificationFailed) << "byte " << i;
+              ErrorCode::kVerificationFailed)
+        << "byte " << i;
   }
   EXPECT_EQ(OpenCode(kX25519Aes, f.sealed.enc, f.skR, kInfo, AsBytes("aae"), f.sealed.ciphertext),
             ErrorCode::kVerificationFailed);
