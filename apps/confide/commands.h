@@ -8,6 +8,15 @@
 namespace confide::cli {
 
 void AddSelftestCommand(CLI::App& app, int* exit_code);
+// Attestation (issue 3): attest verify/show, sim init/evidence.
+void AddAttestCommand(CLI::App& app, int* exit_code);
+void AddSimCommand(CLI::App& app, int* exit_code);
+// Model packages (issue 5): keygen, pack, inspect, package verify, unpack.
+void AddKeygenCommand(CLI::App& app, int* exit_code);
+void AddPackCommand(CLI::App& app, int* exit_code);
+void AddInspectCommand(CLI::App& app, int* exit_code);
+void AddPackageCommand(CLI::App& app, int* exit_code);
+void AddUnpackCommand(CLI::App& app, int* exit_code);
 
 }  // namespace confide::cli
 

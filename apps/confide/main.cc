@@ -20,6 +20,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   int exit_code = kExitOk;
   AddSelftestCommand(app, &exit_code);
+  AddAttestCommand(app, &exit_code);
+  AddSimCommand(app, &exit_code);
+  AddKeygenCommand(app, &exit_code);
+  AddPackCommand(app, &exit_code);
+  AddInspectCommand(app, &exit_code);
+  AddPackageCommand(app, &exit_code);
+  AddUnpackCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
