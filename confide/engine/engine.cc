@@ -1,0 +1,180 @@
+#include "confide/engine/engine.h"
+
+#include "confide/engine/internal/executor.h"
+#include "confide/engine/internal/graph.h"
+#include "confide/engine/internal/optimizer.h"
+
+namespace confide::engine {
+namespace {
+
+using internal::Graph;
+
+TensorDesc Describe(const Graph& g, int id) {
+  const internal::ValueInfo& v = g.values[id];
+  TensorDesc d{.name = v.name, .dtype = v.dtype, .has_shape = v.has_shape};
+  for (const internal::Dim& dim : v.dims) {
+    d.dims.push_back(dim.value);
+    d.symbols.push_back(dim.symbol);
+  }
+  return d;
+}
+
+std::string Signature(const std::vector<Tensor>& inputs) {
+  std::string s;
+  for (const Tensor& t : inputs) s += ShapeToString(t.shape()) + ";";
+  return s;
+}
+
+ModelInfo BuildInfo(const Graph& g, const internal::ModelMeta& meta) {
+  ModelInfo info{.ir_version = meta.ir_version, .producer_name = meta.producer_name,
+                 .opsets = meta.opsets};
+  for (const internal::Node& n : g.nodes) {
+    ++info.op_counts[n.domain.empty() ? n.op_type : n.domain + ":" + n.op_type];
+  }
+  for (int id : g.inputs) info.inputs.push_back(Describe(g, id));
+  for (int id : g.outputs) info.outputs.push_back(Describe(g, id));
+  return info;
+}
+
+bool AllStatic(const ModelInfo& info) {
+  for (const TensorDesc& d : info.inputs) {
+    if (!d.has_shape) return false;
+    for (int64_t v : d.dims) {
+      if (v < 0) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string TensorDesc::ShapeString() const {
+  if (!has_shape) return "?";
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (i) s += ",";
+    s += dims[i] >= 0 ? std::to_string(dims[i]) : (symbols[i].empty() ? "?" : symbols[i]);
+  }
+  return s + "]";
+}
+
+Model::~Model() = default;
+
+Result<std::unique_ptr<Model>> Model::Load(ByteSpan bytes, const LoadOptions& options) {
+  std::unique_ptr<Model> m(new Model);
+  m->options_ = options;
+  const KernelRegistry& registry = options.registry ? *options.registry : ReferenceKernelRegistry();
+  internal::ModelMeta meta;
+  CONFIDE_ASSIGN_OR_RETURN(m->graph_, internal::ParseOnnxModel(bytes, internal::LoadLimits{}, &meta));
+  m->info_ = BuildInfo(*m->graph_, meta);
+  m->pool_ = std::make_unique<ThreadPool>(options.num_threads);
+  // Check every op has a kernel before folding, so that errors name the original node.
+  if (auto check = internal::Compile(m->graph_, registry); !check.ok()) return check.error();
+  if (options.optimize) {
+    CONFIDE_TRY(internal::FoldConstants(*m->graph_, registry, *m->pool_));
+    internal::FuseGraph(*m->graph_);
+    internal::RemoveDeadNodes(*m->graph_);
+  }
+  m->info_.num_nodes_optimized = static_cast<int>(m->graph_->nodes.size());
+  for (const auto& [id, t] : m->graph_->constants) m->info_.weight_bytes += t.byte_size();
+  CONFIDE_ASSIGN_OR_RETURN(m->compiled_, internal::Compile(m->graph_, registry));
+  if (AllStatic(m->info_)) {
+    std::vector<Tensor> zeros;
+    for (const TensorDesc& d : m->info_.inputs) zeros.push_back(Tensor::Zeros(d.dtype, d.dims));
+    std::vector<Tensor> ignored;
+    CONFIDE_ASSIGN_OR_RETURN(auto plan, m->PlanFor(zeros, &ignored));
+    m->info_.planned_peak_bytes = plan->arena_size;
+  }
+  return m;
+}
+
+Status Model::CheckBudget(size_t arena_size) const {
+  if (options_.memory_budget_bytes != 0 && arena_size > options_.memory_budget_bytes) {
+    return InvalidArgumentError("memory plan needs " + std::to_string(arena_size) +
+                                " bytes; memory_budget_bytes allows " +
+                                std::to_string(options_.memory_budget_bytes));
+  }
+  return OkStatus();
+}
+
+Result<std::shared_ptr<const internal::MemoryPlan>> Model::PlanFor(
+    const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs) const {
+  std::string key = Signature(inputs);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = plans_.find(key);
+    if (it != plans_.end()) return it->second;
+  }
+  internal::RunRecord record;
+  internal::ExecuteOptions opts{.pool = pool_.get(), .record = &record};
+  CONFIDE_ASSIGN_OR_RETURN(*outputs, internal::Execute(*compiled_, inputs, opts));
+  auto plan = std::make_shared<const internal::MemoryPlan>(internal::PlanMemory(*compiled_, record));
+  CONFIDE_TRY(CheckBudget(plan->arena_size));
+  std::lock_guard<std::mutex> lock(mu_);
+  plans_.emplace(key, plan);
+  return std::shared_ptr<const internal::MemoryPlan>(plan);
+}
+
+Result<std::vector<Tensor>> Model::CheckInputs(const NamedTensors& inputs) const {
+  std::vector<Tensor> ordered(info_.inputs.size());
+  std::map<std::string, int64_t> symbols;
+  for (const auto& [name, t] : inputs) {
+    size_t i = 0;
+    while (i < info_.inputs.size() && info_.inputs[i].name != name) ++i;
+    if (i == info_.inputs.size()) return InvalidArgumentError("model has no input '" + name + "'");
+    if (!ordered[i].empty()) return InvalidArgumentError("input '" + name + "' given twice");
+    const TensorDesc& d = info_.inputs[i];
+    if (t.empty()) return InvalidArgumentError("input '" + name + "' is empty");
+    if (d.dtype != DataType::kUndefined && t.dtype() != d.dtype) {
+      return InvalidArgumentError("input '" + name + "' must be " + std::string(DataTypeName(d.dtype)) +
+                                  ", got " + std::string(DataTypeName(t.dtype())));
+    }
+    bool ok = !d.has_shape || d.dims.size() == t.shape().size();
+    for (size_t k = 0; ok && d.has_shape && k < d.dims.size(); ++k) {
+      if (d.dims[k] >= 0) {
+        ok = d.dims[k] == t.shape()[k];
+      } else if (!d.symbols[k].empty()) {
+        auto [it, inserted] = symbols.emplace(d.symbols[k], t.shape()[k]);
+        ok = inserted || it->second == t.shape()[k];
+      }
+    }
+    if (!ok) {
+      return InvalidArgumentError("input '" + name + "' has shape " + ShapeToString(t.shape()) +
+                                  "; the model expects " + d.ShapeString());
+    }
+    ordered[i] = t;
+  }
+  for (size_t i = 0; i < ordered.size(); ++i) {
+    if (ordered[i].empty()) return InvalidArgumentError("missing input '" + info_.inputs[i].name + "'");
+  }
+  return ordered;
+}
+
+Result<NamedTensors> Model::Run(const NamedTensors& inputs) const {
+  CONFIDE_ASSIGN_OR_RETURN(std::vector<Tensor> ordered, CheckInputs(inputs));
+  std::vector<Tensor> outputs;
+  CONFIDE_ASSIGN_OR_RETURN(auto plan, PlanFor(ordered, &outputs));
+  if (outputs.empty() && !info_.outputs.empty()) {
+    internal::ExecuteOptions opts{.pool = pool_.get(), .plan = plan.get()};
+    CONFIDE_ASSIGN_OR_RETURN(outputs, internal::Execute(*compiled_, ordered, opts));
+  }
+  NamedTensors named;
+  for (size_t i = 0; i < outputs.size(); ++i) named.emplace_back(info_.outputs[i].name, outputs[i]);
+  return named;
+}
+
+Result<size_t> Model::PlannedArenaBytes(const std::vector<Shape>& input_shapes) const {
+  if (input_shapes.size() != info_.inputs.size()) {
+    return InvalidArgumentError("expected " + std::to_string(info_.inputs.size()) + " shapes");
+  }
+  std::vector<Tensor> zeros;
+  for (size_t i = 0; i < input_shapes.size(); ++i) {
+    if (auto n = CheckedNumElements(input_shapes[i]); !n.ok()) return n.error();
+    zeros.push_back(Tensor::Zeros(info_.inputs[i].dtype, input_shapes[i]));
+  }
+  std::vector<Tensor> ignored;
+  CONFIDE_ASSIGN_OR_RETURN(auto plan, PlanFor(zeros, &ignored));
+  return plan->arena_size;
+}
+
+}  // namespace confide::engine

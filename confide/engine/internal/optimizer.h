@@ -1,0 +1,24 @@
+// Graph rewrites before compilation: constant folding, then fusions.
+#ifndef CONFIDE_ENGINE_INTERNAL_OPTIMIZER_H_
+#define CONFIDE_ENGINE_INTERNAL_OPTIMIZER_H_
+
+#include "confide/engine/internal/graph.h"
+#include "confide/engine/kernel.h"
+
+namespace confide::engine::internal {
+
+// Evaluates every node whose inputs are all constants (and that has no subgraph) with the
+// registry's kernels, turning its outputs into constants and dropping the node. Errors from a
+// kernel (e.g. a malformed constant Reshape) are returned naming the node.
+Status FoldConstants(Graph& graph, const KernelRegistry& registry, ThreadPool& pool);
+
+// Pattern fusions (internal/fusion.cc): Conv+BatchNormalization folding, Conv/Gemm+Relu/Clip,
+// MatMul+Add → Gemm, x*HardSigmoid(x) → HardSwish. Each keeps results within float rounding.
+void FuseGraph(Graph& graph);
+
+// Drops nodes none of whose outputs is used (after folding), and constants no node reads.
+void RemoveDeadNodes(Graph& graph);
+
+}  // namespace confide::engine::internal
+
+#endif  // CONFIDE_ENGINE_INTERNAL_OPTIMIZER_H_

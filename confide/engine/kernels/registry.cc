@@ -1,0 +1,33 @@
+// Every reference kernel family. A new family is added here and in kernels.h.
+#include "confide/engine/kernels/kernels.h"
+
+namespace confide::engine {
+
+void RegisterReferenceKernels(KernelRegistry* r) {
+  kernels::RegisterBinaryKernels(r);
+  kernels::RegisterUnaryKernels(r);
+  kernels::RegisterConvKernels(r);
+  kernels::RegisterConvTransposeKernels(r);
+  kernels::RegisterGemmKernels(r);
+  kernels::RegisterPoolKernels(r);
+  kernels::RegisterNormKernels(r);
+  kernels::RegisterSoftmaxKernels(r);
+  kernels::RegisterReduceKernels(r);
+  kernels::RegisterShapeKernels(r);
+  kernels::RegisterConcatKernels(r);
+  kernels::RegisterSliceKernels(r);
+  kernels::RegisterGatherKernels(r);
+  kernels::RegisterTransposeKernels(r);
+  kernels::RegisterPadKernels(r);
+  kernels::RegisterResizeKernels(r);
+  kernels::RegisterConstantKernels(r);
+  kernels::RegisterCastKernels(r);
+  kernels::RegisterQuantizeKernels(r);
+  kernels::RegisterQLinearConvKernels(r);
+  kernels::RegisterQLinearMatMulKernels(r);
+  kernels::RegisterLstmKernels(r);
+  kernels::RegisterIfKernels(r);
+  kernels::RegisterTreeEnsembleKernels(r);
+}
+
+}  // namespace confide::engine
