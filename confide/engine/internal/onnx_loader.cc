@@ -107,9 +107,11 @@ Result<std::shared_ptr<Graph>> ConvertGraph(const onnx::GraphProto& gp, const Sc
 
 Status ConvertValueInfo(const onnx::ValueInfoProto& vp, ValueInfo* out) {
   if (!vp.has_type()) return OkStatus();
-  if (!vp.type().has_tensor_type()) {
+  if (vp.type().has_sequence_type() || vp.type().has_map_type() || vp.type().has_optional_type() ||
+      vp.type().has_sparse_tensor_type()) {
     return UnsupportedError("value '" + vp.name() + "' is not a tensor (sequence/map/optional)");
   }
+  if (!vp.type().has_tensor_type()) return OkStatus();  // type left unspecified
   const auto& tt = vp.type().tensor_type();
   if (tt.has_elem_type()) {
     auto dtype = DataTypeFromOnnx(tt.elem_type());
