@@ -11,8 +11,7 @@ namespace {
 const char* Status(bool ok) { return ok ? "affirming" : "contraindicated"; }
 
 nlohmann::json NamedValuesToJson(const NamedValues& values) {
-  // nlohmann::json objects sort keys; use ordered_json semantics by building an array of pairs
-  // would lose the EAR object shape, and display order is not a contract, so sorting is fine.
+  // nlohmann::json objects sort their keys; display order is not a contract, so that is fine.
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [name, value] : values) out[name] = value;
   return out;

@@ -8,10 +8,9 @@
 #ifndef CONFIDE_ATTEST_APPRAISAL_H_
 #define CONFIDE_ATTEST_APPRAISAL_H_
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "confide/attest/evidence.h"
 #include "confide/attest/reason.h"
@@ -22,7 +21,7 @@ namespace confide::attest {
 // The outcome of one check. Invariant: passed == (reason == ReasonCode::kOk). Build with
 // PassCheck/FailCheck so it holds.
 struct Check {
-  std::string name;    // stable snake_case id of what was checked, e.g. "measurement", "debug"
+  std::string name;  // stable snake_case id of what was checked, e.g. "measurement", "debug"
   ReasonCode reason = ReasonCode::kOk;
   bool passed = true;
   std::string detail;  // precise, secret-free explanation, e.g. "policy bit 19 (DEBUG) is set"
@@ -45,12 +44,12 @@ struct VerifierId {
 struct Appraisal {
   bool accepted = false;
   TeeType tee = TeeType::kSevSnp;
-  bool simulated = false;          // the evidence chains to a simulator root, not a vendor root
-  std::vector<Check> checks;       // in the order they ran; every check is listed, pass or fail
-  Claims claims;                   // the claims of the (verified) evidence
-  Time appraised_at{};             // the `now` the appraisal used
+  bool simulated = false;     // the evidence chains to a simulator root, not a vendor root
+  std::vector<Check> checks;  // in the order they ran; every check is listed, pass or fail
+  Claims claims;              // the claims of the (verified) evidence
+  Time appraised_at{};        // the `now` the appraisal used
   VerifierId verifier;
-  std::string policy_id;           // e.g. "sha256:<PolicyDigest>"; empty when no policy
+  std::string policy_id;  // e.g. "sha256:<PolicyDigest>"; empty when no policy
 };
 
 // Sets `accepted` from `checks` (true iff non-empty and all passed) and returns it.

@@ -90,6 +90,65 @@ Status DecodeKnown(std::string_view key, ByteReader& r, BindingClaims& claims) {
   return OkStatus();
 }
 
+Check CheckPubkeyHash(const BindingClaims& c, const BindingExpectations& expect) {
+  if (!expect.tls_spki_der)
+    return PassCheck("binding_pubkey_hash", "not checked: no TLS key given");
+  if (!c.pubkey_hash) {
+    return FailCheck("binding_pubkey_hash", ReasonCode::kKeyBindingMismatch,
+                     "claims have no pubkey-hash but the connection has a TLS key");
+  }
+  // DecodeBindingClaims admits only algs HashAlgFor knows.
+  const Bytes want = crypto::Hash(*HashAlgFor(c.pubkey_hash->alg), *expect.tls_spki_der);
+  if (crypto::ConstantTimeEqual(want, c.pubkey_hash->digest)) {
+    return PassCheck("binding_pubkey_hash", "pubkey-hash matches the TLS key");
+  }
+  return FailCheck("binding_pubkey_hash", ReasonCode::kKeyBindingMismatch,
+                   "pubkey-hash " + HexEncode(c.pubkey_hash->digest) +
+                       " is not the hash of this connection's TLS key " + HexEncode(want));
+}
+
+Check CheckNonce(const BindingClaims& c, const BindingExpectations& expect) {
+  if (!expect.nonce) return PassCheck("binding_nonce", "not checked: no nonce sent");
+  if (!c.nonce) {
+    return FailCheck("binding_nonce", ReasonCode::kNonceMismatch,
+                     "claims have no nonce but one was sent");
+  }
+  if (!crypto::ConstantTimeEqual(*c.nonce, *expect.nonce)) {
+    return FailCheck("binding_nonce", ReasonCode::kNonceMismatch,
+                     "nonce " + HexEncode(*c.nonce) + " is not the nonce sent");
+  }
+  return PassCheck("binding_nonce", "nonce matches the one sent");
+}
+
+Check CheckHpkePub(const BindingClaims& c, const BindingExpectations& expect) {
+  if (!expect.hpke_pub) return PassCheck("binding_hpke_pub", "not checked: no HPKE key given");
+  if (!c.hpke_pub) {
+    return FailCheck("binding_hpke_pub", ReasonCode::kKeyBindingMismatch,
+                     "claims have no hpke-pub");
+  }
+  if (!crypto::ConstantTimeEqual(*c.hpke_pub, *expect.hpke_pub)) {
+    return FailCheck("binding_hpke_pub", ReasonCode::kKeyBindingMismatch,
+                     "hpke-pub " + HexEncode(*c.hpke_pub) + " is not the expected HPKE key");
+  }
+  return PassCheck("binding_hpke_pub", "hpke-pub matches");
+}
+
+Check CheckWorkload(const BindingClaims& c, const BindingExpectations& expect) {
+  if (expect.workloads.empty()) {
+    return PassCheck("binding_workload", "not checked: any workload accepted");
+  }
+  if (!c.workload) {
+    return FailCheck("binding_workload", ReasonCode::kKeyBindingMismatch,
+                     "claims have no workload");
+  }
+  if (std::find(expect.workloads.begin(), expect.workloads.end(), *c.workload) ==
+      expect.workloads.end()) {
+    return FailCheck("binding_workload", ReasonCode::kKeyBindingMismatch,
+                     "workload " + HexEncode(*c.workload) + " is not an accepted workload");
+  }
+  return PassCheck("binding_workload", "workload " + HexEncode(*c.workload));
+}
+
 }  // namespace
 
 HashEntry PubkeyHashOf(ByteSpan spki_der) {
@@ -136,7 +195,8 @@ Result<BindingClaims> DecodeBindingClaims(ByteSpan cbor) {
   CONFIDE_ASSIGN_OR_RETURN(Head map, internal::ReadHead(r));
   if (map.major != kMajorMap) return MalformedError("binding claims: not a CBOR map");
   // Each entry takes at least 2 bytes: reject absurd counts before looping.
-  if (map.argument > r.remaining() / 2) return MalformedError("binding claims: map count too large");
+  if (map.argument > r.remaining() / 2)
+    return MalformedError("binding claims: map count too large");
   BindingClaims claims;
   ByteSpan previous_key;
   for (uint64_t i = 0; i < map.argument; ++i) {
@@ -193,60 +253,10 @@ std::vector<Check> CheckBinding(ByteSpan claims_cbor, ByteSpan report_data,
     return checks;
   }
   checks.push_back(PassCheck("binding_claims", "claims are deterministic CBOR"));
-  const BindingClaims& c = *decoded;
-
-  if (!expect.tls_spki_der) {
-    checks.push_back(PassCheck("binding_pubkey_hash", "not checked: no TLS key given"));
-  } else if (!c.pubkey_hash) {
-    checks.push_back(FailCheck("binding_pubkey_hash", ReasonCode::kKeyBindingMismatch,
-                               "claims have no pubkey-hash but the connection has a TLS key"));
-  } else {
-    // DecodeBindingClaims admits only algs HashAlgFor knows.
-    Bytes want = crypto::Hash(*HashAlgFor(c.pubkey_hash->alg), *expect.tls_spki_der);
-    if (crypto::ConstantTimeEqual(want, c.pubkey_hash->digest)) {
-      checks.push_back(PassCheck("binding_pubkey_hash", "pubkey-hash matches the TLS key"));
-    } else {
-      checks.push_back(FailCheck("binding_pubkey_hash", ReasonCode::kKeyBindingMismatch,
-                                 "pubkey-hash " + HexEncode(c.pubkey_hash->digest) +
-                                     " is not the hash of this connection's TLS key " +
-                                     HexEncode(want)));
-    }
-  }
-
-  if (!expect.nonce) {
-    checks.push_back(PassCheck("binding_nonce", "not checked: no nonce sent"));
-  } else if (!c.nonce) {
-    checks.push_back(FailCheck("binding_nonce", ReasonCode::kNonceMismatch,
-                               "claims have no nonce but one was sent"));
-  } else if (!crypto::ConstantTimeEqual(*c.nonce, *expect.nonce)) {
-    checks.push_back(FailCheck("binding_nonce", ReasonCode::kNonceMismatch,
-                               "nonce " + HexEncode(*c.nonce) + " is not the nonce sent"));
-  } else {
-    checks.push_back(PassCheck("binding_nonce", "nonce matches the one sent"));
-  }
-
-  if (!expect.hpke_pub) {
-    checks.push_back(PassCheck("binding_hpke_pub", "not checked: no HPKE key given"));
-  } else if (!c.hpke_pub || !crypto::ConstantTimeEqual(*c.hpke_pub, *expect.hpke_pub)) {
-    checks.push_back(FailCheck("binding_hpke_pub", ReasonCode::kKeyBindingMismatch,
-                               c.hpke_pub ? "hpke-pub " + HexEncode(*c.hpke_pub) +
-                                                " is not the expected HPKE key"
-                                          : "claims have no hpke-pub"));
-  } else {
-    checks.push_back(PassCheck("binding_hpke_pub", "hpke-pub matches"));
-  }
-
-  if (expect.workloads.empty()) {
-    checks.push_back(PassCheck("binding_workload", "not checked: any workload accepted"));
-  } else if (!c.workload || std::find(expect.workloads.begin(), expect.workloads.end(),
-                                      *c.workload) == expect.workloads.end()) {
-    checks.push_back(FailCheck("binding_workload", ReasonCode::kKeyBindingMismatch,
-                               c.workload ? "workload " + HexEncode(*c.workload) +
-                                                " is not an accepted workload"
-                                          : "claims have no workload"));
-  } else {
-    checks.push_back(PassCheck("binding_workload", "workload " + HexEncode(*c.workload)));
-  }
+  checks.push_back(CheckPubkeyHash(*decoded, expect));
+  checks.push_back(CheckNonce(*decoded, expect));
+  checks.push_back(CheckHpkePub(*decoded, expect));
+  checks.push_back(CheckWorkload(*decoded, expect));
   return checks;
 }
 

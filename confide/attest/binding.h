@@ -42,9 +42,9 @@ inline constexpr uint64_t kHashAlgSha512 = 8;
 // The claims map. Every field is optional on the wire; which ones must be present is the
 // verifier's decision (BindingExpectations, policy).
 struct BindingClaims {
-  std::optional<HashEntry> pubkey_hash;         // "pubkey-hash": hash of the TLS key's DER SPKI
-  std::optional<Bytes> hpke_pub;                // "hpke-pub": the TEE's HPKE public key
-  std::optional<Bytes> nonce;                   // "nonce": the verifier's challenge
+  std::optional<HashEntry> pubkey_hash;             // "pubkey-hash": hash of the TLS key's DER SPKI
+  std::optional<Bytes> hpke_pub;                    // "hpke-pub": the TEE's HPKE public key
+  std::optional<Bytes> nonce;                       // "nonce": the verifier's challenge
   std::optional<std::array<uint8_t, 32>> workload;  // "workload": SHA-256 of manifests + config
   // Entries with other text keys, kept verbatim (key, encoded CBOR value) so that decoding and
   // re-encoding is the identity and newer attesters can add claims. Never interpreted.

@@ -1,8 +1,8 @@
 #include "confide/attest/binding.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "confide/base/hex.h"
 #include "confide/crypto/hash.h"
@@ -32,11 +32,19 @@ BindingClaims SampleClaims() {
 // bytes, so the 5-byte "nonce" (65...) comes first, then the 8-byte "hpke-pub" and "workload"
 // (68..., 'h' < 'w'), then the 11-byte "pubkey-hash" (6b...).
 const std::string kSampleHex =
-    "a4"                                           // map(4)
-    "656e6f6e6365" "43010203"                      // "nonce": h'010203'
-    "6868706b652d707562" "42aabb"                  // "hpke-pub": h'aabb'
-    "68776f726b6c6f6164" "5820" + Repeat("22", 32) +  // "workload": bstr(32)
-    "6b7075626b65792d68617368" "82" "01" "5820" + Repeat("11", 32);  // "pubkey-hash": [1, h'..']
+    "a4"  // map(4)
+    "656e6f6e6365"
+    "43010203"  // "nonce": h'010203'
+    "6868706b652d707562"
+    "42aabb"  // "hpke-pub": h'aabb'
+    "68776f726b6c6f6164"
+    "5820" +
+    Repeat("22", 32) +  // "workload": bstr(32)
+    "6b7075626b65792d68617368"
+    "82"
+    "01"
+    "5820" +
+    Repeat("11", 32);  // "pubkey-hash": [1, h'..']
 
 TEST(BindingTest, EncodesKnownDeterministicBytes) {
   EXPECT_EQ(HexEncode(EncodeBindingClaims(SampleClaims())), kSampleHex);
@@ -51,7 +59,12 @@ TEST(BindingTest, DecodesKnownBytesAndRoundTrips) {
 
 TEST(BindingTest, ToleratesAndPreservesUnknownKeys) {
   // {"foo": [1, {"a": true}], "nonce": h'01'}: "foo" (63...) sorts before "nonce" (65...).
-  const std::string hex = "a2" "63666f6f" "8201a16161f5" "656e6f6e6365" "4101";
+  const std::string hex =
+      "a2"
+      "63666f6f"
+      "8201a16161f5"
+      "656e6f6e6365"
+      "4101";
   Result<BindingClaims> c = DecodeBindingClaims(FromHex(hex));
   ASSERT_TRUE(c.ok()) << c.error().ToString();
   ASSERT_EQ(c->unknown.size(), 1u);
@@ -71,25 +84,81 @@ TEST(BindingTest, RejectsNonDeterministicAndMalformedInput) {
       {"empty", "", ErrorCode::kMalformed},
       {"not a map", "80", ErrorCode::kMalformed},
       {"non-shortest map count", "b80100", ErrorCode::kMalformed},
-      {"non-shortest string length", "a1" "656e6f6e6365" "580101", ErrorCode::kMalformed},
+      {"non-shortest string length",
+       "a1"
+       "656e6f6e6365"
+       "580101",
+       ErrorCode::kMalformed},
       {"indefinite map", "bf656e6f6e63654101ff", ErrorCode::kMalformed},
       {"indefinite bytes", "a1656e6f6e63655f4101ff", ErrorCode::kMalformed},
-      {"keys out of order", "a2" "6868706b652d70756241aa" "656e6f6e63654101", ErrorCode::kMalformed},
-      {"duplicate key", "a2" "656e6f6e63654101" "656e6f6e63654102", ErrorCode::kMalformed},
-      {"integer key", "a1" "01" "4101", ErrorCode::kMalformed},
-      {"invalid UTF-8 key", "a1" "61ff" "01", ErrorCode::kMalformed},
-      {"nonce not bytes", "a1" "656e6f6e6365" "6101", ErrorCode::kMalformed},
-      {"workload 31 bytes", "a1" "68776f726b6c6f6164" "581f" + Repeat("00", 31),
+      {"keys out of order",
+       "a2"
+       "6868706b652d70756241aa"
+       "656e6f6e63654101",
        ErrorCode::kMalformed},
-      {"pubkey-hash not array", "a1" "6b7075626b65792d68617368" "4100", ErrorCode::kMalformed},
-      {"pubkey-hash unknown alg", "a1" "6b7075626b65792d68617368" "82025820" + Repeat("00", 32),
+      {"duplicate key",
+       "a2"
+       "656e6f6e63654101"
+       "656e6f6e63654102",
+       ErrorCode::kMalformed},
+      {"integer key",
+       "a1"
+       "01"
+       "4101",
+       ErrorCode::kMalformed},
+      {"invalid UTF-8 key",
+       "a1"
+       "61ff"
+       "01",
+       ErrorCode::kMalformed},
+      {"nonce not bytes",
+       "a1"
+       "656e6f6e6365"
+       "6101",
+       ErrorCode::kMalformed},
+      {"workload 31 bytes",
+       "a1"
+       "68776f726b6c6f6164"
+       "581f" +
+           Repeat("00", 31),
+       ErrorCode::kMalformed},
+      {"pubkey-hash not array",
+       "a1"
+       "6b7075626b65792d68617368"
+       "4100",
+       ErrorCode::kMalformed},
+      {"pubkey-hash unknown alg",
+       "a1"
+       "6b7075626b65792d68617368"
+       "82025820" +
+           Repeat("00", 32),
        ErrorCode::kUnsupported},
-      {"pubkey-hash wrong size", "a1" "6b7075626b65792d68617368" "820741" "00",
+      {"pubkey-hash wrong size",
+       "a1"
+       "6b7075626b65792d68617368"
+       "820741"
+       "00",
        ErrorCode::kUnsupported},
-      {"float in unknown", "a1" "63666f6f" "f93c00", ErrorCode::kUnsupported},
-      {"unsorted nested map", "a1" "63666f6f" "a2616201616101", ErrorCode::kMalformed},
-      {"too deep", "a1" "63666f6f" + Repeat("81", 20) + "00", ErrorCode::kMalformed},
-      {"truncated", "a1" "656e6f6e6365" "4501", ErrorCode::kMalformed},
+      {"float in unknown",
+       "a1"
+       "63666f6f"
+       "f93c00",
+       ErrorCode::kUnsupported},
+      {"unsorted nested map",
+       "a1"
+       "63666f6f"
+       "a2616201616101",
+       ErrorCode::kMalformed},
+      {"too deep",
+       "a1"
+       "63666f6f" +
+           Repeat("81", 20) + "00",
+       ErrorCode::kMalformed},
+      {"truncated",
+       "a1"
+       "656e6f6e6365"
+       "4501",
+       ErrorCode::kMalformed},
       {"trailing bytes", "a000", ErrorCode::kMalformed},
       {"huge count", "bb00000000ffffffff", ErrorCode::kMalformed},
   };
@@ -121,9 +190,11 @@ TEST(BindingTest, CheckBindingPassesWhenEverythingMatches) {
   c.pubkey_hash = PubkeyHashOf(spki);
   Bytes claims = EncodeBindingClaims(c);
   auto rd = ReportDataFor(claims);
-  std::vector<Check> checks =
-      CheckBinding(claims, rd, {.tls_spki_der = spki, .nonce = Bytes{1, 2, 3},
-                                .hpke_pub = Bytes{0xaa, 0xbb}, .workloads = {*c.workload}});
+  std::vector<Check> checks = CheckBinding(claims, rd,
+                                           {.tls_spki_der = spki,
+                                            .nonce = Bytes{1, 2, 3},
+                                            .hpke_pub = Bytes{0xaa, 0xbb},
+                                            .workloads = {*c.workload}});
   ASSERT_EQ(checks.size(), 6u);
   for (const Check& check : checks) EXPECT_TRUE(check.passed) << check.name << ": " << check.detail;
 }
@@ -134,9 +205,9 @@ TEST(BindingTest, CheckBindingNamesEachMismatch) {
   Bytes claims = EncodeBindingClaims(c);
   auto rd = ReportDataFor(claims);
   std::array<uint8_t, 32> other{};
-  std::vector<Check> checks =
-      CheckBinding(claims, rd, {.tls_spki_der = spki, .nonce = Bytes{9},
-                                .hpke_pub = Bytes{0xaa}, .workloads = {other}});
+  std::vector<Check> checks = CheckBinding(
+      claims, rd,
+      {.tls_spki_der = spki, .nonce = Bytes{9}, .hpke_pub = Bytes{0xaa}, .workloads = {other}});
   EXPECT_EQ(Find(checks, "binding_pubkey_hash")->reason, ReasonCode::kKeyBindingMismatch);
   EXPECT_NE(Find(checks, "binding_pubkey_hash")->detail.find(Repeat("11", 32)), std::string::npos);
   EXPECT_EQ(Find(checks, "binding_nonce")->reason, ReasonCode::kNonceMismatch);

@@ -1,10 +1,10 @@
 #include "confide/attest/policy.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <exception>
 #include <initializer_list>
-
-#include <toml++/toml.h>
 
 #include "confide/base/hex.h"
 #include "confide/crypto/hash.h"
@@ -104,9 +104,11 @@ Result<const toml::table*> GetTable(const toml::table& t, const std::string& pat
 Status ParseMinTcb(const toml::table& t, SnpMinTcb* out) {
   const std::string path = "snp.min_tcb";
   CONFIDE_TRY(CheckKeys(t, path, {"bootloader", "tee", "snp", "microcode", "fmc"}));
-  const std::pair<std::string_view, uint8_t*> fields[] = {
-      {"bootloader", &out->bootloader}, {"tee", &out->tee},         {"snp", &out->snp},
-      {"microcode", &out->microcode},   {"fmc", &out->fmc}};
+  const std::pair<std::string_view, uint8_t*> fields[] = {{"bootloader", &out->bootloader},
+                                                          {"tee", &out->tee},
+                                                          {"snp", &out->snp},
+                                                          {"microcode", &out->microcode},
+                                                          {"fmc", &out->fmc}};
   for (const auto& [key, field] : fields) {
     CONFIDE_ASSIGN_OR_RETURN(std::optional<int64_t> v, GetInt(t, path, key, 0, 255));
     if (v) *field = static_cast<uint8_t>(*v);
@@ -116,13 +118,13 @@ Status ParseMinTcb(const toml::table& t, SnpMinTcb* out) {
 
 Status ParseSnp(const toml::table& t, SnpPolicy* out) {
   const std::string path = "snp";
-  CONFIDE_TRY(CheckKeys(t, path,
-                        {"measurements", "allow_any_measurement_insecure", "host_data",
-                         "allow_migration_agent", "allow_smt", "min_tcb", "vmpls",
-                         "id_key_digests", "author_key_digests"}));
+  CONFIDE_TRY(CheckKeys(
+      t, path,
+      {"measurements", "allow_any_measurement_insecure", "host_data", "allow_migration_agent",
+       "allow_smt", "min_tcb", "vmpls", "id_key_digests", "author_key_digests"}));
   CONFIDE_TRY(ReadHexList(t, path, "measurements", &out->measurements));
-  CONFIDE_TRY(ReadBool(t, path, "allow_any_measurement_insecure",
-                       &out->allow_any_measurement_insecure));
+  CONFIDE_TRY(
+      ReadBool(t, path, "allow_any_measurement_insecure", &out->allow_any_measurement_insecure));
   if (const toml::node* node = t.get("host_data")) {
     CONFIDE_ASSIGN_OR_RETURN(out->host_data, HexOf<32>(*node, "snp.host_data"));
   }
@@ -180,10 +182,10 @@ Status ParseTeeTypes(const toml::table& root, Policy* out) {
 }
 
 Status ParseRoot(const toml::table& root, Policy* out) {
-  CONFIDE_TRY(CheckKeys(root, "",
-                        {"tee_types", "allow_simulated", "sim_roots", "allow_debug",
-                         "allow_debug_insecure", "max_evidence_age_seconds", "binding", "snp",
-                         "sgx", "tdx", "nitro"}));
+  CONFIDE_TRY(
+      CheckKeys(root, "",
+                {"tee_types", "allow_simulated", "sim_roots", "allow_debug", "allow_debug_insecure",
+                 "max_evidence_age_seconds", "binding", "snp", "sgx", "tdx", "nitro"}));
   CONFIDE_TRY(ParseTeeTypes(root, out));
   CONFIDE_TRY(ReadBool(root, "", "allow_simulated", &out->allow_simulated));
   CONFIDE_TRY(ReadHexList(root, "", "sim_roots", &out->sim_roots));
@@ -221,10 +223,9 @@ Result<Policy> ParsePolicy(std::string_view toml_text) {
     policy.digest_hex = HexEncode(crypto::Sha256(AsBytes(toml_text)));
     return policy;
   } catch (const toml::parse_error& e) {
-    return MalformedError("policy: TOML syntax error at line " +
-                          std::to_string(e.source().begin.line) + ", column " +
-                          std::to_string(e.source().begin.column) + ": " +
-                          std::string(e.description()));
+    return MalformedError(
+        "policy: TOML syntax error at line " + std::to_string(e.source().begin.line) + ", column " +
+        std::to_string(e.source().begin.column) + ": " + std::string(e.description()));
   } catch (const std::exception& e) {
     return InternalError(std::string("policy: ") + e.what());
   } catch (...) {

@@ -39,12 +39,12 @@ struct SnpPolicy {
   // MEASUREMENT_MISMATCH, unless allow_any_measurement_insecure.
   std::vector<Digest48> measurements;
   bool allow_any_measurement_insecure = false;
-  std::optional<Digest32> host_data;       // when set, HOST_DATA must equal it
-  bool allow_migration_agent = false;      // guest policy bit 18 (MIGRATE_MA) may be set
-  bool allow_smt = true;                   // guest policy bit 16 (SMT) may be set
-  SnpMinTcb min_tcb;                       // compared with the report's reported_tcb
-  std::vector<uint32_t> vmpls = {0};       // accepted VMPL values of the report request
-  std::vector<Digest48> id_key_digests;    // when non-empty, ID_KEY_DIGEST must be one of them
+  std::optional<Digest32> host_data;         // when set, HOST_DATA must equal it
+  bool allow_migration_agent = false;        // guest policy bit 18 (MIGRATE_MA) may be set
+  bool allow_smt = true;                     // guest policy bit 16 (SMT) may be set
+  SnpMinTcb min_tcb;                         // compared with the report's reported_tcb
+  std::vector<uint32_t> vmpls = {0};         // accepted VMPL values of the report request
+  std::vector<Digest48> id_key_digests;      // when non-empty, ID_KEY_DIGEST must be one of them
   std::vector<Digest48> author_key_digests;  // when non-empty, AUTHOR_KEY_DIGEST must be listed
 };
 
@@ -59,8 +59,8 @@ struct BindingPolicy {
 
 // A parsed policy. Plain data: copyable, immutable after parsing by convention.
 struct Policy {
-  std::vector<TeeType> tee_types;  // accepted TEE families; never empty after parsing
-  bool allow_simulated = false;    // accept evidence chained to a listed simulator root
+  std::vector<TeeType> tee_types;   // accepted TEE families; never empty after parsing
+  bool allow_simulated = false;     // accept evidence chained to a listed simulator root
   std::vector<Digest32> sim_roots;  // SHA-256 of the simulator root's DER SubjectPublicKeyInfo
   // INSECURE: accept debug TEEs, whose memory the host can read. Written `allow_debug` (or
   // `allow_debug_insecure`) in TOML. Never set in production.

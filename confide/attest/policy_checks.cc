@@ -22,14 +22,12 @@ Check CheckSimulation(bool simulated, ByteSpan root_spki_der, const Policy& poli
                      "evidence is simulated and allow_simulated is false");
   }
   const crypto::Sha256Digest root = crypto::Sha256(root_spki_der);
-  if (std::find(policy.sim_roots.begin(), policy.sim_roots.end(), root) ==
-      policy.sim_roots.end()) {
+  if (std::find(policy.sim_roots.begin(), policy.sim_roots.end(), root) == policy.sim_roots.end()) {
     return FailCheck("simulated", ReasonCode::kSimulatedEvidenceNotAllowed,
                      "simulator root " + HexEncode(root) + " is not in sim_roots");
   }
-  return PassCheck("simulated",
-                   "SIMULATED evidence (no hardware protection) from listed root " +
-                       HexEncode(root));
+  return PassCheck("simulated", "SIMULATED evidence (no hardware protection) from listed root " +
+                                    HexEncode(root));
 }
 
 Check CheckDebug(bool debug, const std::string& what, const Policy& policy) {
@@ -71,8 +69,9 @@ std::vector<Check> CheckBindingUnderPolicy(const std::optional<Bytes>& claims_cb
       checks.push_back(FailCheck("binding", ReasonCode::kKeyBindingMismatch,
                                  "no claims buffer; the policy requires the binding"));
     } else {
-      checks.push_back(PassCheck("binding", "not required by policy: evidence is not bound to "
-                                            "any key, nonce or workload"));
+      checks.push_back(PassCheck("binding",
+                                 "not required by policy: evidence is not bound to "
+                                 "any key, nonce or workload"));
     }
     return checks;
   }

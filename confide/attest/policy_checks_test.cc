@@ -20,8 +20,9 @@ TEST(PolicyChecksTest, SimulatedEvidenceNeedsPolicyAndListedRoot) {
   EXPECT_TRUE(CheckSimulation(false, {}, Parse("")).passed);
   Check c = CheckSimulation(true, root_spki, Parse(""));
   EXPECT_EQ(c.reason, ReasonCode::kSimulatedEvidenceNotAllowed);
-  c = CheckSimulation(true, root_spki,
-                      Parse("allow_simulated = true\nsim_roots = [\"" + std::string(64, '0') + "\"]\n"));
+  c = CheckSimulation(
+      true, root_spki,
+      Parse("allow_simulated = true\nsim_roots = [\"" + std::string(64, '0') + "\"]\n"));
   EXPECT_EQ(c.reason, ReasonCode::kSimulatedEvidenceNotAllowed);
   EXPECT_NE(c.detail.find(root_hex), std::string::npos);
   c = CheckSimulation(true, root_spki,
@@ -72,7 +73,8 @@ TEST(PolicyChecksTest, BindingPolicyRequirements) {
   // No claims: fails when required (the default), passes otherwise.
   EXPECT_FALSE(CheckBindingUnderPolicy(std::nullopt, rd, {}, Parse(""))[0].passed);
   EXPECT_TRUE(
-      CheckBindingUnderPolicy(std::nullopt, rd, {}, Parse("[binding]\nrequired = false\n"))[0].passed);
+      CheckBindingUnderPolicy(std::nullopt, rd, {}, Parse("[binding]\nrequired = false\n"))[0]
+          .passed);
 }
 
 }  // namespace

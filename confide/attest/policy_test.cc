@@ -1,10 +1,10 @@
 #include "confide/attest/policy.h"
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "confide/base/hex.h"
 #include "confide/crypto/hash.h"
@@ -73,7 +73,8 @@ TEST(PolicyTest, ParsesEverySnpKey) {
       std::string(64, '2') + "\"]\n[snp]\nmeasurements = [\"" + m + "\", \"" + m +
       "\"]\nhost_data = \"" + std::string(64, '3') +
       "\"\nallow_migration_agent = true\nallow_smt = false\nvmpls = [0, 2]\n"
-      "id_key_digests = [\"" + m + "\"]\nauthor_key_digests = [\"" + m +
+      "id_key_digests = [\"" +
+      m + "\"]\nauthor_key_digests = [\"" + m +
       "\"]\nallow_any_measurement_insecure = true\n[snp.min_tcb]\nfmc = 1\ntee = 255\n");
   ASSERT_TRUE(p.ok()) << p.error().ToString();
   EXPECT_TRUE(p->allow_simulated);
@@ -126,11 +127,12 @@ TEST(PolicyTest, RejectsEveryErrorWithTheKeyPath) {
       {"tcb too big", ok + "[snp.min_tcb]\nsnp = 256\n", ErrorCode::kInvalidArgument,
        "snp.min_tcb.snp"},
       {"measurement short", ok + "[snp]\nmeasurements = [\"" + std::string(94, 'a') + "\"]\n",
-       ErrorCode::kInvalidArgument, "snp.measurements[0] (line 3): expected 48 bytes of hex, got 47"},
+       ErrorCode::kInvalidArgument,
+       "snp.measurements[0] (line 3): expected 48 bytes of hex, got 47"},
       {"measurement not hex", ok + "[snp]\nmeasurements = [\"" + std::string(96, 'g') + "\"]\n",
        ErrorCode::kInvalidArgument, "snp.measurements[0]"},
-      {"measurements not list", ok + "[snp]\nmeasurements = \"aa\"\n",
-       ErrorCode::kInvalidArgument, "snp.measurements"},
+      {"measurements not list", ok + "[snp]\nmeasurements = \"aa\"\n", ErrorCode::kInvalidArgument,
+       "snp.measurements"},
       {"host_data long", ok + "[snp]\nhost_data = \"" + std::string(66, '0') + "\"\n",
        ErrorCode::kInvalidArgument, "snp.host_data"},
       {"sim root short", ok + "sim_roots = [\"00\"]\n", ErrorCode::kInvalidArgument,

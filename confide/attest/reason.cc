@@ -14,7 +14,8 @@ ReasonInfo Info(ReasonCode code) {
     case ReasonCode::kOk:
       return {"OK", "The check passed."};
     case ReasonCode::kSignatureInvalid:
-      return {"SIGNATURE_INVALID", "The evidence signature does not verify with the attestation key."};
+      return {"SIGNATURE_INVALID",
+              "The evidence signature does not verify with the attestation key."};
     case ReasonCode::kChainUntrusted:
       return {"CHAIN_UNTRUSTED",
               "The attestation key's certificate chain does not lead to a trusted vendor root."};
@@ -42,7 +43,8 @@ ReasonInfo Info(ReasonCode code) {
       return {"MEASUREMENT_MISMATCH",
               "The launch measurement is not one of the reference values the policy accepts."};
     case ReasonCode::kHostDataMismatch:
-      return {"HOST_DATA_MISMATCH", "The host-provided data differs from the value the policy requires."};
+      return {"HOST_DATA_MISMATCH",
+              "The host-provided data differs from the value the policy requires."};
     case ReasonCode::kPolicyBitsNotAllowed:
       return {"POLICY_BITS_NOT_ALLOWED",
               "The guest was launched with options the policy forbids, such as a migration agent "
@@ -51,8 +53,7 @@ ReasonInfo Info(ReasonCode code) {
       return {"VMPL_NOT_ALLOWED",
               "The evidence was requested from a privilege level the policy does not accept."};
     case ReasonCode::kIdKeyMismatch:
-      return {"ID_KEY_MISMATCH",
-              "The guest's ID key or author key is not one the policy accepts."};
+      return {"ID_KEY_MISMATCH", "The guest's ID key or author key is not one the policy accepts."};
     case ReasonCode::kDebugNotAllowed:
       return {"DEBUG_NOT_ALLOWED",
               "The TEE runs in debug mode, so the host can read its memory, and the policy does "

@@ -1,9 +1,9 @@
 #include "confide/attest/reason.h"
 
+#include <gtest/gtest.h>
+
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "confide/attest/evidence.h"
 
@@ -31,8 +31,7 @@ TEST(ReasonTest, NamesAreStable) {
   EXPECT_EQ(ReasonName(ReasonCode::kKeyBindingMismatch), "KEY_BINDING_MISMATCH");
   EXPECT_EQ(ReasonName(ReasonCode::kNonceMismatch), "NONCE_MISMATCH");
   EXPECT_EQ(ReasonName(ReasonCode::kEvidenceTooOld), "EVIDENCE_TOO_OLD");
-  EXPECT_EQ(ReasonName(ReasonCode::kSimulatedEvidenceNotAllowed),
-            "SIMULATED_EVIDENCE_NOT_ALLOWED");
+  EXPECT_EQ(ReasonName(ReasonCode::kSimulatedEvidenceNotAllowed), "SIMULATED_EVIDENCE_NOT_ALLOWED");
   EXPECT_EQ(ReasonName(ReasonCode::kTeeTypeNotAllowed), "TEE_TYPE_NOT_ALLOWED");
   EXPECT_EQ(ReasonName(ReasonCode::kTcbStatusNotAllowed), "TCB_STATUS_NOT_ALLOWED");
   EXPECT_EQ(ReasonName(ReasonCode::kAdvisoryNotAllowed), "ADVISORY_NOT_ALLOWED");

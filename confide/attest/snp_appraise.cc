@@ -66,9 +66,9 @@ Check CheckMeasurement(const snp::Report& r, const SnpPolicy& p) {
 Check CheckHostData(const snp::Report& r, const SnpPolicy& p) {
   if (!p.host_data) return PassCheck("host_data", "not constrained by policy");
   if (*p.host_data == r.host_data) return PassCheck("host_data", "matches snp.host_data");
-  return FailCheck("host_data", ReasonCode::kHostDataMismatch,
-                   "HOST_DATA " + HexEncode(r.host_data) + " != snp.host_data " +
-                       HexEncode(*p.host_data));
+  return FailCheck(
+      "host_data", ReasonCode::kHostDataMismatch,
+      "HOST_DATA " + HexEncode(r.host_data) + " != snp.host_data " + HexEncode(*p.host_data));
 }
 
 Check CheckPolicyBits(const snp::Report& r, const SnpPolicy& p) {
@@ -98,16 +98,18 @@ Check CheckIdKeys(const snp::Report& r, const SnpPolicy& p) {
     return list.empty() || std::find(list.begin(), list.end(), d) != list.end();
   };
   if (!listed(p.id_key_digests, r.id_key_digest)) {
-    return FailCheck("id_key", ReasonCode::kIdKeyMismatch,
-                     "ID_KEY_DIGEST " + HexEncode(r.id_key_digest) + " is not in snp.id_key_digests");
+    return FailCheck(
+        "id_key", ReasonCode::kIdKeyMismatch,
+        "ID_KEY_DIGEST " + HexEncode(r.id_key_digest) + " is not in snp.id_key_digests");
   }
   // AUTHOR_KEY_DIGEST is meaningful only when AUTHOR_KEY_EN is set (SNP ABI, ATTESTATION_REPORT).
   if (!p.author_key_digests.empty() &&
       (!r.author_key_en || !listed(p.author_key_digests, r.author_key_digest))) {
     return FailCheck("id_key", ReasonCode::kIdKeyMismatch,
-                     r.author_key_en ? "AUTHOR_KEY_DIGEST " + HexEncode(r.author_key_digest) +
-                                           " is not in snp.author_key_digests"
-                                     : "no author key (AUTHOR_KEY_EN = 0) but the policy lists some");
+                     r.author_key_en
+                         ? "AUTHOR_KEY_DIGEST " + HexEncode(r.author_key_digest) +
+                               " is not in snp.author_key_digests"
+                         : "no author key (AUTHOR_KEY_EN = 0) but the policy lists some");
   }
   if (p.id_key_digests.empty() && p.author_key_digests.empty()) {
     return PassCheck("id_key", "not constrained by policy");
@@ -126,8 +128,10 @@ Check CheckMinTcb(const snp::Verification& v, const SnpPolicy& p) {
     const char* name;
     uint8_t have;
     uint8_t want;
-  } parts[] = {{"bootloader", tcb.boot_loader, min.bootloader}, {"tee", tcb.tee, min.tee},
-               {"snp", tcb.snp, min.snp}, {"microcode", tcb.microcode, min.microcode},
+  } parts[] = {{"bootloader", tcb.boot_loader, min.bootloader},
+               {"tee", tcb.tee, min.tee},
+               {"snp", tcb.snp, min.snp},
+               {"microcode", tcb.microcode, min.microcode},
                {"fmc", tcb.fmc, min.fmc}};
   std::string low;
   for (const auto& part : parts) {
@@ -197,8 +201,10 @@ Result<Appraisal> AppraiseSnp(const SnpEvidence& evidence, const Policy& policy,
                               const SnpAppraiseOptions& opts) {
   CONFIDE_ASSIGN_OR_RETURN(snp::Report report, snp::ParseReport(evidence.report));
   CONFIDE_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> arks, snp::AmdArks());
-  snp::VerifyOptions vo{.now = opts.now, .trusted_arks = std::move(arks),
-                        .generation = opts.generation, .require_crls = opts.require_crls};
+  snp::VerifyOptions vo{.now = opts.now,
+                        .trusted_arks = std::move(arks),
+                        .generation = opts.generation,
+                        .require_crls = opts.require_crls};
   CONFIDE_ASSIGN_OR_RETURN(snp::Verification v, snp::VerifyReport(report, evidence.chain, vo));
   // Simulated: the chain does not reach an AMD ARK but does reach the offered simulator root.
   bool simulated = false;
@@ -221,9 +227,8 @@ Result<Appraisal> AppraiseSnp(const SnpEvidence& evidence, const Policy& policy,
   std::vector<Check>& checks = a.checks;
   checks.push_back(CheckTeeType(TeeType::kSevSnp, policy));
   AddVerificationChecks(v, checks);
-  checks.push_back(CheckSimulation(simulated,
-                                   simulated ? evidence.sim_ark->public_key().ToDer() : Bytes{},
-                                   policy));
+  checks.push_back(CheckSimulation(
+      simulated, simulated ? evidence.sim_ark->public_key().ToDer() : Bytes{}, policy));
   checks.push_back(CheckMeasurement(report, policy.snp));
   checks.push_back(CheckHostData(report, policy.snp));
   checks.push_back(CheckDebug(a.claims.debug, "guest policy bit 19 (DEBUG)", policy));

@@ -23,8 +23,8 @@ namespace confide::attest {
 
 // One SNP report with what travelled with it. Nothing here is trusted.
 struct SnpEvidence {
-  Bytes report;           // the 1184-byte ATTESTATION_REPORT
-  snp::VekChain chain;    // VEK and ASK/ASVK (and CRLs) from the attester or a KDS cache
+  Bytes report;         // the 1184-byte ATTESTATION_REPORT
+  snp::VekChain chain;  // VEK and ASK/ASVK (and CRLs) from the attester or a KDS cache
   // The simulator's self-signed ARK, when the attester says it is simulated. Only consulted if
   // the chain does not verify to a real AMD ARK; the policy decides whether it is acceptable.
   std::optional<crypto::Certificate> sim_ark;
@@ -34,11 +34,11 @@ struct SnpEvidence {
 
 // The verifier's side of the exchange.
 struct SnpAppraiseOptions {
-  Time now;                          // verification and appraisal time
-  BindingExpectations expect;        // TLS key, nonce, HPKE key the verifier saw / sent
-  VerifierId verifier;               // for the attestation result
+  Time now;                    // verification and appraisal time
+  BindingExpectations expect;  // TLS key, nonce, HPKE key the verifier saw / sent
+  VerifierId verifier;         // for the attestation result
   snp::Generation generation = snp::Generation::kUnknown;  // hint for v2 reports (verify.h)
-  bool require_crls = false;         // passed to VerifyReport
+  bool require_crls = false;                               // passed to VerifyReport
 };
 
 // Appraises `evidence` against `policy`. Every check is listed, pass or fail, in this order:

@@ -1,8 +1,8 @@
 #include "confide/attest/snp_appraise.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "confide/attest/snp/amd_roots.h"
 #include "confide/base/testing/shared_data.h"
@@ -13,13 +13,14 @@ namespace {
 // gosev-milan-v2 (../shared/vectors/snp/expected.json): policy 0xb0000 (SMT, bit 17, DEBUG),
 // VMPL 0, reported TCB bl=2 tee=0 snp=5 ucode=68, no binding claims (report_data 0102030405..).
 constexpr char kGosevMeasurement[] =
-    "b07af9620f3b839b47996422ddec6058338951d984e312115131ea82705eaf5b6bdf8a9ece31a5a608eb0cf2e4872b01";
+    "b07af9620f3b839b47996422ddec6058338951d984e312115131ea82705eaf5b6bdf8a9ece31a5a608eb0cf2e4872b"
+    "01";
 
 Policy ProductionPolicy(const std::string& extra_root = "", const std::string& extra_snp = "") {
   const std::string text = "tee_types = [\"sev-snp\"]\n" + extra_root +
                            "[binding]\nrequired = false\n"
-                           "[snp]\nmeasurements = [\"" + std::string(kGosevMeasurement) + "\"]\n" +
-                           extra_snp +
+                           "[snp]\nmeasurements = [\"" +
+                           std::string(kGosevMeasurement) + "\"]\n" + extra_snp +
                            "[snp.min_tcb]\nbootloader = 2\nsnp = 5\nmicrocode = 68\n";
   Result<Policy> p = ParsePolicy(text);
   EXPECT_TRUE(p.ok()) << p.error().ToString();
@@ -63,8 +64,8 @@ TEST(SnpAppraiseTest, ProductionPolicyRejectsDebugGuest) {
 }
 
 TEST(SnpAppraiseTest, AllowDebugAcceptsDebugGuest) {
-  Result<Appraisal> a = AppraiseSnp(Gosev(), ProductionPolicy("allow_debug = true\n"),
-                                    At("2025-06-01T00:00:00Z"));
+  Result<Appraisal> a =
+      AppraiseSnp(Gosev(), ProductionPolicy("allow_debug = true\n"), At("2025-06-01T00:00:00Z"));
   ASSERT_TRUE(a.ok()) << a.error().ToString();
   EXPECT_TRUE(a->accepted) << ExplainAppraisal(*a);
   EXPECT_NE(ExplainAppraisal(*a).find("INSECURE"), std::string::npos);
@@ -82,17 +83,25 @@ TEST(SnpAppraiseTest, EachPolicyRuleHasItsReason) {
   const std::string dbg = "allow_debug = true\n";
   const Case cases[] = {
       {"baseline", dbg, "", {}},
-      {"explicit defaults", dbg, "allow_any_measurement_insecure = false\nallow_migration_agent = false\n", {}},
-      {"host data", dbg, "host_data = \"" + std::string(64, '1') + "\"\n",
+      {"explicit defaults",
+       dbg,
+       "allow_any_measurement_insecure = false\nallow_migration_agent = false\n",
+       {}},
+      {"host data",
+       dbg,
+       "host_data = \"" + std::string(64, '1') + "\"\n",
        {"host_data:HOST_DATA_MISMATCH"}},
       {"smt", dbg, "allow_smt = false\n", {"policy_bits:POLICY_BITS_NOT_ALLOWED"}},
       {"vmpl", dbg, "vmpls = [1, 2]\n", {"vmpl:VMPL_NOT_ALLOWED"}},
-      {"id key", dbg, "id_key_digests = [\"" + std::string(96, 'a') + "\"]\n",
+      {"id key",
+       dbg,
+       "id_key_digests = [\"" + std::string(96, 'a') + "\"]\n",
        {"id_key:ID_KEY_MISMATCH"}},
-      {"author key", dbg, "author_key_digests = [\"" + std::string(96, '0') + "\"]\n",
+      {"author key",
+       dbg,
+       "author_key_digests = [\"" + std::string(96, '0') + "\"]\n",
        {"id_key:ID_KEY_MISMATCH"}},
-      {"age unknown", dbg + "max_evidence_age_seconds = 60\n", "",
-       {"freshness:EVIDENCE_TOO_OLD"}},
+      {"age unknown", dbg + "max_evidence_age_seconds = 60\n", "", {"freshness:EVIDENCE_TOO_OLD"}},
   };
   for (const Case& c : cases) {
     Result<Appraisal> a =
@@ -105,7 +114,8 @@ TEST(SnpAppraiseTest, EachPolicyRuleHasItsReason) {
 TEST(SnpAppraiseTest, WrongMeasurementTeeTypeAndLowTcb) {
   Result<Policy> p = ParsePolicy(
       "tee_types = [\"tdx\"]\nallow_debug = true\n[binding]\nrequired = false\n"
-      "[snp]\nmeasurements = [\"" + std::string(96, 'c') + "\"]\n[snp.min_tcb]\nsnp = 6\n");
+      "[snp]\nmeasurements = [\"" +
+      std::string(96, 'c') + "\"]\n[snp.min_tcb]\nsnp = 6\n");
   ASSERT_TRUE(p.ok());
   Result<Appraisal> a = AppraiseSnp(Gosev(), *p, At("2025-06-01T00:00:00Z"));
   ASSERT_TRUE(a.ok());
@@ -116,8 +126,10 @@ TEST(SnpAppraiseTest, WrongMeasurementTeeTypeAndLowTcb) {
 }
 
 TEST(SnpAppraiseTest, BindingRequiredByDefault) {
-  Result<Policy> p = ParsePolicy("tee_types = [\"sev-snp\"]\nallow_debug = true\n[snp]\n"
-                                 "measurements = [\"" + std::string(kGosevMeasurement) + "\"]\n");
+  Result<Policy> p = ParsePolicy(
+      "tee_types = [\"sev-snp\"]\nallow_debug = true\n[snp]\n"
+      "measurements = [\"" +
+      std::string(kGosevMeasurement) + "\"]\n");
   ASSERT_TRUE(p.ok());
   Result<Appraisal> a = AppraiseSnp(Gosev(), *p, At("2025-06-01T00:00:00Z"));
   ASSERT_TRUE(a.ok());
@@ -143,8 +155,8 @@ TEST(SnpAppraiseTest, ExpiredVcekAtLaterTime) {
 TEST(SnpAppraiseTest, TamperedReportFailsSignature) {
   SnpEvidence ev = Gosev();
   ev.report[0x90] ^= 1;  // MEASUREMENT, inside the signed region
-  Result<Appraisal> a = AppraiseSnp(ev, ProductionPolicy("allow_debug = true\n"),
-                                    At("2025-06-01T00:00:00Z"));
+  Result<Appraisal> a =
+      AppraiseSnp(ev, ProductionPolicy("allow_debug = true\n"), At("2025-06-01T00:00:00Z"));
   ASSERT_TRUE(a.ok()) << a.error().ToString();
   EXPECT_EQ(FailedNames(*a), (std::vector<std::string>{"snp_signature:SIGNATURE_INVALID",
                                                        "measurement:MEASUREMENT_MISMATCH"}))
@@ -159,7 +171,8 @@ TEST(SnpAppraiseTest, MalformedReportIsAnError) {
 
 TEST(SnpAppraiseTest, ReasonMappingCoversEveryFailureKind) {
   EXPECT_EQ(ReasonForSnpFailure(snp::FailureKind::kNone), ReasonCode::kOk);
-  EXPECT_EQ(ReasonForSnpFailure(snp::FailureKind::kSignatureInvalid), ReasonCode::kSignatureInvalid);
+  EXPECT_EQ(ReasonForSnpFailure(snp::FailureKind::kSignatureInvalid),
+            ReasonCode::kSignatureInvalid);
   EXPECT_EQ(ReasonForSnpFailure(snp::FailureKind::kChainUntrusted), ReasonCode::kChainUntrusted);
   EXPECT_EQ(ReasonForSnpFailure(snp::FailureKind::kCertExpired), ReasonCode::kCertExpired);
   EXPECT_EQ(ReasonForSnpFailure(snp::FailureKind::kCertNotYetValid), ReasonCode::kCertNotYetValid);
