@@ -19,12 +19,13 @@
 
 namespace confide::attest::snp {
 
-inline constexpr size_t kReportSize = 0x4A0;        // 1184 bytes, every version
-inline constexpr size_t kSignedRegionSize = 0x2A0;  // bytes 0x000..0x29F are signed
+inline constexpr size_t kReportSize = 0x4A0;           // 1184 bytes, every version
+inline constexpr size_t kSignedRegionSize = 0x2A0;     // bytes 0x000..0x29F are signed
 inline constexpr size_t kSignatureComponentSize = 72;  // R and S, little-endian
 inline constexpr uint32_t kSigAlgoEcdsaP384Sha384 = 1;
 
-// SIGNING_KEY (bits 4:2 of the word at 0x048). Values 2..6 are reserved and rejected by ParseReport.
+// SIGNING_KEY (bits 4:2 of the word at 0x048). Values 2..6 are reserved and rejected by
+// ParseReport.
 enum class SigningKey : uint8_t { kVcek = 0, kVlek = 1, kNone = 7 };
 
 // One ATTESTATION_REPORT. TCB_VERSION fields are kept as the raw little-endian 64-bit value, so

@@ -34,22 +34,38 @@ std::map<std::string, json> Fields(const Report& r) {
   uint32_t flags = (r.author_key_en ? 1u : 0u) | (r.mask_chip_key ? 2u : 0u) |
                    (static_cast<uint32_t>(r.signing_key) << 2);
   return {
-      {"version", r.version}, {"guest_svn", r.guest_svn}, {"policy", HexU64(r.policy)},
-      {"family_id", HexEncode(r.family_id)}, {"image_id", HexEncode(r.image_id)},
-      {"vmpl", r.vmpl}, {"sig_algo", r.signature_algo}, {"current_tcb", TcbHex(r.current_tcb)},
-      {"plat_info", HexU64(r.platform_info)}, {"flags_raw", flags},
-      {"author_key_en", r.author_key_en ? 1 : 0}, {"mask_chip_id", r.mask_chip_key ? 1 : 0},
+      {"version", r.version},
+      {"guest_svn", r.guest_svn},
+      {"policy", HexU64(r.policy)},
+      {"family_id", HexEncode(r.family_id)},
+      {"image_id", HexEncode(r.image_id)},
+      {"vmpl", r.vmpl},
+      {"sig_algo", r.signature_algo},
+      {"current_tcb", TcbHex(r.current_tcb)},
+      {"plat_info", HexU64(r.platform_info)},
+      {"flags_raw", flags},
+      {"author_key_en", r.author_key_en ? 1 : 0},
+      {"mask_chip_id", r.mask_chip_key ? 1 : 0},
       {"signing_key(0=VCEK,1=VLEK)", static_cast<int>(r.signing_key)},
-      {"report_data", HexEncode(r.report_data)}, {"measurement", HexEncode(r.measurement)},
-      {"host_data", HexEncode(r.host_data)}, {"id_key_digest", HexEncode(r.id_key_digest)},
+      {"report_data", HexEncode(r.report_data)},
+      {"measurement", HexEncode(r.measurement)},
+      {"host_data", HexEncode(r.host_data)},
+      {"id_key_digest", HexEncode(r.id_key_digest)},
       {"author_key_digest", HexEncode(r.author_key_digest)},
-      {"report_id", HexEncode(r.report_id)}, {"report_id_ma", HexEncode(r.report_id_ma)},
-      {"reported_tcb", TcbHex(r.reported_tcb)}, {"cpuid_fam_id", r.cpuid_fam_id},
-      {"cpuid_mod_id", r.cpuid_mod_id}, {"cpuid_step", r.cpuid_step},
-      {"chip_id", HexEncode(r.chip_id)}, {"committed_tcb", TcbHex(r.committed_tcb)},
-      {"current_build", r.current_build}, {"current_minor", r.current_minor},
-      {"current_major", r.current_major}, {"committed_build", r.committed_build},
-      {"committed_minor", r.committed_minor}, {"committed_major", r.committed_major},
+      {"report_id", HexEncode(r.report_id)},
+      {"report_id_ma", HexEncode(r.report_id_ma)},
+      {"reported_tcb", TcbHex(r.reported_tcb)},
+      {"cpuid_fam_id", r.cpuid_fam_id},
+      {"cpuid_mod_id", r.cpuid_mod_id},
+      {"cpuid_step", r.cpuid_step},
+      {"chip_id", HexEncode(r.chip_id)},
+      {"committed_tcb", TcbHex(r.committed_tcb)},
+      {"current_build", r.current_build},
+      {"current_minor", r.current_minor},
+      {"current_major", r.current_major},
+      {"committed_build", r.committed_build},
+      {"committed_minor", r.committed_minor},
+      {"committed_major", r.committed_major},
       {"launch_tcb", TcbHex(r.launch_tcb)},
   };
 }
@@ -120,10 +136,10 @@ struct Range {
 
 // SNP ABI 1.58, ATTESTATION_REPORT: reserved ranges, and the versions in which they are reserved.
 const Range kReserved[] = {
-    {0x04C, 4, true, true, true},     {0x188, 3, true, false, false},
-    {0x18B, 21, true, true, true},    {0x1EB, 1, true, true, true},
-    {0x1EF, 1, true, true, true},     {0x1F8, 16, true, true, false},
-    {0x208, 0x98, true, true, true},  {0x2A0 + 144, 368, true, true, true},
+    {0x04C, 4, true, true, true},    {0x188, 3, true, false, false},
+    {0x18B, 21, true, true, true},   {0x1EB, 1, true, true, true},
+    {0x1EF, 1, true, true, true},    {0x1F8, 16, true, true, false},
+    {0x208, 0x98, true, true, true}, {0x2A0 + 144, 368, true, true, true},
 };
 
 TEST(SnpReportMutation, RejectsEachNonZeroReservedByte) {
@@ -132,8 +148,9 @@ TEST(SnpReportMutation, RejectsEachNonZeroReservedByte) {
     Bytes bytes = ReadSharedFile(file);
     uint32_t version = ParseReport(bytes)->version;
     for (const Range& range : kReserved) {
-      bool reserved = version == 2 ? range.reserved_in_v2
-                                   : version == 3 ? range.reserved_in_v3 : range.reserved_in_v5;
+      bool reserved = version == 2   ? range.reserved_in_v2
+                      : version == 3 ? range.reserved_in_v3
+                                     : range.reserved_in_v5;
       for (size_t i = range.offset; i < range.offset + range.size; ++i) {
         Bytes mutated = bytes;
         mutated[i] = 0x01;

@@ -21,14 +21,17 @@ crypto::Certificate LoadCert(const std::string& rel) {
   return *cert;
 }
 
-const std::map<std::string, std::string_view> kOids = {
-    {"structVersion", kOidStructVersion}, {"productName", kOidProductName},
-    {"blSPL", kOidBlSpl},   {"teeSPL", kOidTeeSpl},   {"snpSPL", kOidSnpSpl},
-    {"ucodeSPL", kOidUcodeSpl}, {"fmcSPL", kOidFmcSpl}, {"hwID", kOidHwId}};
+const std::map<std::string, std::string_view> kOids = {{"structVersion", kOidStructVersion},
+                                                       {"productName", kOidProductName},
+                                                       {"blSPL", kOidBlSpl},
+                                                       {"teeSPL", kOidTeeSpl},
+                                                       {"snpSPL", kOidSnpSpl},
+                                                       {"ucodeSPL", kOidUcodeSpl},
+                                                       {"fmcSPL", kOidFmcSpl},
+                                                       {"hwID", kOidHwId}};
 
 TEST(SnpVekExtensions, EveryVekMatchesExpectedJson) {
-  json expected =
-      json::parse(ToString(testing::ReadSharedFile("vectors/snp/expected.json")));
+  json expected = json::parse(ToString(testing::ReadSharedFile("vectors/snp/expected.json")));
   for (const json& v : expected["vectors"]) {
     SCOPED_TRACE(v["vek"].get<std::string>());
     crypto::Certificate vek = LoadCert(v["vek"]);
@@ -64,8 +67,8 @@ TEST(SnpVekExtensions, DerUnsignedIsStrict) {
   EXPECT_EQ(*ParseDerUnsigned(*HexDecode("020200d9")), 0xD9u);
   EXPECT_EQ(*ParseDerUnsigned(*HexDecode("02087fffffffffffffff")), 0x7FFFFFFFFFFFFFFFu);
   EXPECT_EQ(*ParseDerUnsigned(*HexDecode("020900ffffffffffffffff")), 0xFFFFFFFFFFFFFFFFu);
-  for (const char* bad : {"", "02", "0200", "020180", "02020001", "0201", "02010000",
-                          "030100", "02810100", "020a00ffffffffffffffffff", "04020000"}) {
+  for (const char* bad : {"", "02", "0200", "020180", "02020001", "0201", "02010000", "030100",
+                          "02810100", "020a00ffffffffffffffffff", "04020000"}) {
     EXPECT_FALSE(ParseDerUnsigned(*HexDecode(bad)).ok()) << bad;
   }
   for (uint64_t v : {0ull, 1ull, 0x7Full, 0x80ull, 0xFFull, 0x100ull, ~0ull}) {
@@ -76,8 +79,8 @@ TEST(SnpVekExtensions, DerUnsignedIsStrict) {
 TEST(SnpVekExtensions, DerIa5StringIsStrict) {
   EXPECT_EQ(*ParseDerIa5String(*HexDecode("16054d696c616e")), "Milan");
   EXPECT_EQ(*ParseDerIa5String(*HexDecode("1600")), "");
-  for (const char* bad : {"", "16", "16054d696c61", "16054d696c616e00", "0c054d696c616e",
-                          "1601ff", "1681014d"}) {
+  for (const char* bad :
+       {"", "16", "16054d696c61", "16054d696c616e00", "0c054d696c616e", "1601ff", "1681014d"}) {
     EXPECT_FALSE(ParseDerIa5String(*HexDecode(bad)).ok()) << bad;
   }
 }

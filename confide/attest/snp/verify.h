@@ -83,7 +83,7 @@ struct Verification {
   VekExtensions vek;
   std::vector<CheckOutcome> checks;
 
-  bool ok() const;                        // every check passed
+  bool ok() const;                            // every check passed
   std::vector<FailureKind> failures() const;  // the failure of each failed check, in order
 };
 

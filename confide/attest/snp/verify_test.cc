@@ -35,7 +35,9 @@ Generation ProductGeneration(const std::string& product) {
 
 // The chain of a vector, with the real AMD ASK and ASVK of its product from the shared folder.
 VekChain ChainFor(const std::string& vek_file, Generation gen) {
-  std::string g = gen == Generation::kMilan ? "milan" : gen == Generation::kGenoa ? "genoa" : "turin";
+  std::string g = gen == Generation::kMilan   ? "milan"
+                  : gen == Generation::kGenoa ? "genoa"
+                                              : "turin";
   return VekChain{.vek = LoadCert(vek_file),
                   .ask = LoadCert("snp/amd-" + g + "-ask.pem"),
                   .asvk = LoadCert("snp/amd-" + g + "-asvk.pem"),
@@ -47,8 +49,8 @@ VerifyOptions OptionsAt(Time now) { return {.now = now, .trusted_arks = *AmdArks
 std::string Describe(const Verification& v) {
   std::string out;
   for (const CheckOutcome& c : v.checks) {
-    out += std::string(CheckName(c.check)) + "=" + (c.passed ? "ok" : "FAIL") + " (" +
-           c.detail + ")\n";
+    out += std::string(CheckName(c.check)) + "=" + (c.passed ? "ok" : "FAIL") + " (" + c.detail +
+           ")\n";
   }
   return out;
 }
@@ -66,8 +68,9 @@ TEST(SnpVerify, EveryRealReportPassesEveryCheckAtItsVerifyTime) {
   for (const json& v : expected["vectors"]) {
     SCOPED_TRACE(v["file"].get<std::string>());
     Generation gen = ProductGeneration(v["product"]);
-    Result<Verification> r = VerifyReportBytes(testing::ReadSharedFile("vectors/" + v["file"].get<std::string>()),
-                                               ChainFor(v["vek"], gen), OptionsAt(At(v["verify_at"])));
+    Result<Verification> r =
+        VerifyReportBytes(testing::ReadSharedFile("vectors/" + v["file"].get<std::string>()),
+                          ChainFor(v["vek"], gen), OptionsAt(At(v["verify_at"])));
     ASSERT_TRUE(r.ok()) << r.error().ToString();
     EXPECT_TRUE(r->ok()) << Describe(*r);
     EXPECT_EQ(r->generation, gen);
@@ -77,10 +80,10 @@ TEST(SnpVerify, EveryRealReportPassesEveryCheckAtItsVerifyTime) {
 }
 
 TEST(SnpVerify, VlekReportFailsAsExpiredToday) {
-  Result<Verification> r = VerifyReportBytes(
-      testing::ReadSharedFile("vectors/snp/trustee-milan-vlek-v3.bin"),
-      ChainFor("snp/trustee-milan-vlek-v3.vlek.der", Generation::kMilan),
-      OptionsAt(At("2026-11-26T00:00:00Z")));
+  Result<Verification> r =
+      VerifyReportBytes(testing::ReadSharedFile("vectors/snp/trustee-milan-vlek-v3.bin"),
+                        ChainFor("snp/trustee-milan-vlek-v3.vlek.der", Generation::kMilan),
+                        OptionsAt(At("2026-11-26T00:00:00Z")));
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   EXPECT_FALSE(r->ok());
   EXPECT_EQ(r->failures(), std::vector<FailureKind>{FailureKind::kCertExpired}) << Describe(*r);
@@ -105,31 +108,43 @@ TEST(SnpVerify, EveryNegativeReportFailsItsSignature) {
     std::vector<FailureKind> failures;
   };
   const Case cases[] = {
-      {"snp/negative/gosev-milan-v2.bad-measurement.bin", "snp/gosev-milan-v2.vcek.der",
-       Generation::kMilan, "2025-06-01T00:00:00Z", {FailureKind::kSignatureInvalid}},
-      {"snp/negative/trustee-milan-v2.bad-byte42.bin", "snp/trustee-milan-v2.vcek.der",
-       Generation::kMilan, "2025-06-01T00:00:00Z", {FailureKind::kSignatureInvalid}},
+      {"snp/negative/gosev-milan-v2.bad-measurement.bin",
+       "snp/gosev-milan-v2.vcek.der",
+       Generation::kMilan,
+       "2025-06-01T00:00:00Z",
+       {FailureKind::kSignatureInvalid}},
+      {"snp/negative/trustee-milan-v2.bad-byte42.bin",
+       "snp/trustee-milan-v2.vcek.der",
+       Generation::kMilan,
+       "2025-06-01T00:00:00Z",
+       {FailureKind::kSignatureInvalid}},
       {"snp/negative/trustee-milan-vlek-v3.bad-reportedtcb.bin",
-       "snp/trustee-milan-vlek-v3.vlek.der", Generation::kMilan, "2025-06-01T00:00:00Z",
+       "snp/trustee-milan-vlek-v3.vlek.der",
+       Generation::kMilan,
+       "2025-06-01T00:00:00Z",
        {FailureKind::kSignatureInvalid, FailureKind::kTcbMismatch}},
-      {"snp/negative/anolis-turin-v5.bad-measurement.bin", "snp/anolis-turin-v5.vcek.der",
-       Generation::kTurin, "2026-07-01T00:00:00Z", {FailureKind::kSignatureInvalid}},
+      {"snp/negative/anolis-turin-v5.bad-measurement.bin",
+       "snp/anolis-turin-v5.vcek.der",
+       Generation::kTurin,
+       "2026-07-01T00:00:00Z",
+       {FailureKind::kSignatureInvalid}},
   };
   ASSERT_EQ(Expected()["negative"].size(), std::size(cases) + 1);  // + the cross pairing
   for (const Case& c : cases) {
     SCOPED_TRACE(c.file);
-    Result<Verification> r = VerifyReportBytes(testing::ReadSharedFile(std::string("vectors/") + c.file),
-                                               ChainFor(c.vek, c.gen), OptionsAt(At(c.at)));
+    Result<Verification> r =
+        VerifyReportBytes(testing::ReadSharedFile(std::string("vectors/") + c.file),
+                          ChainFor(c.vek, c.gen), OptionsAt(At(c.at)));
     ASSERT_TRUE(r.ok()) << r.error().ToString();
     EXPECT_EQ(r->failures(), c.failures) << Describe(*r);
   }
 }
 
 TEST(SnpVerify, CrossPairingFailsSignatureTcbAndChipId) {
-  Result<Verification> r = VerifyReportBytes(
-      testing::ReadSharedFile("vectors/snp/gosev-milan-v2.bin"),
-      ChainFor("snp/trustee-milan-v2.vcek.der", Generation::kMilan),
-      OptionsAt(At("2025-06-01T00:00:00Z")));
+  Result<Verification> r =
+      VerifyReportBytes(testing::ReadSharedFile("vectors/snp/gosev-milan-v2.bin"),
+                        ChainFor("snp/trustee-milan-v2.vcek.der", Generation::kMilan),
+                        OptionsAt(At("2025-06-01T00:00:00Z")));
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   EXPECT_EQ(r->failures(),
             (std::vector<FailureKind>{FailureKind::kSignatureInvalid, FailureKind::kTcbMismatch,
@@ -166,7 +181,9 @@ TEST(SnpVerify, CouldNotDecideIsAnError) {
 
 TEST(SnpVerify, EmbeddedRootsMatchTheSharedFiles) {
   for (Generation gen : {Generation::kMilan, Generation::kGenoa, Generation::kTurin}) {
-    std::string g = gen == Generation::kMilan ? "milan" : gen == Generation::kGenoa ? "genoa" : "turin";
+    std::string g = gen == Generation::kMilan   ? "milan"
+                    : gen == Generation::kGenoa ? "genoa"
+                                                : "turin";
     EXPECT_EQ(AmdRootPem(gen, AmdRootKind::kArk),
               ToString(testing::ReadSharedFile("vectors/snp/amd-" + g + "-ark.pem")));
     EXPECT_EQ(AmdRootPem(gen, AmdRootKind::kAsk),
