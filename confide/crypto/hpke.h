@@ -5,7 +5,7 @@
 //
 //   const hpke::Suite suite{hpke::KemId::kX25519HkdfSha256, hpke::KdfId::kHkdfSha256,
 //                           hpke::AeadId::kAes128Gcm};
-//   // Recipient, once: a key pair; publish recipient_key.public_key().
+//   // Recipient, once: a key pair; it publishes recipient_pub = recipient_key.public_key().
 //   CONFIDE_ASSIGN_OR_RETURN(PrivateKey recipient_key, hpke::GenerateKeyPair(suite.kem));
 //   // Sender:
 //   CONFIDE_ASSIGN_OR_RETURN(hpke::SenderSetup s, hpke::SetupBaseS(suite, recipient_pub, info));
@@ -75,9 +75,9 @@ KeyType KemKeyType(KemId kem);
 // unlisted KEM.
 Result<PrivateKey> GenerateKeyPair(KemId kem);
 // DeriveKeyPair(ikm), RFC 9180 §7.1.3: deterministic; for P-256/P-521 the rejection-sampling loop
-// (bitmask 0xff / 0x01). kInvalidArgument if ikm is shorter than PrivateKeySize(kem) (RFC 9180 §4
-// says ikm SHOULD have at least Nsk bytes of entropy; confide requires Nsk bytes) or, with
-// negligible probability (< 2^-8000), no P-curve candidate is valid.
+// (bitmask 0xff / 0x01). kInvalidArgument if ikm is shorter than PrivateKeySize(kem) (RFC 9180
+// asks for at least Nsk bytes of entropy in ikm; confide enforces the length, it cannot see
+// entropy) or, with negligible probability (< 2^-8000), no P-curve candidate is valid.
 // `ikm` is borrowed for the call only.
 Result<PrivateKey> DeriveKeyPair(KemId kem, ByteSpan ikm);
 
