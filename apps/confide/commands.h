@@ -17,6 +17,9 @@ void AddPackCommand(CLI::App& app, int* exit_code);
 void AddInspectCommand(CLI::App& app, int* exit_code);
 void AddPackageCommand(CLI::App& app, int* exit_code);
 void AddUnpackCommand(CLI::App& app, int* exit_code);
+// Inference engine (issue 4): model info, run.
+void AddModelCommand(CLI::App& app, int* exit_code);
+void AddRunCommand(CLI::App& app, int* exit_code);
 
 }  // namespace confide::cli
 

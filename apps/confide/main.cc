@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   int exit_code = kExitOk;
   AddSelftestCommand(app, &exit_code);
+  AddModelCommand(app, &exit_code);
+  AddRunCommand(app, &exit_code);
   AddAttestCommand(app, &exit_code);
   AddSimCommand(app, &exit_code);
   AddKeygenCommand(app, &exit_code);

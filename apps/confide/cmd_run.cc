@@ -1,0 +1,105 @@
+// `confide run MODEL.onnx --input NAME=FILE.npy ... [--threads N] [--bench N] [-o DIR]`: a plain,
+// non-confidential run for a model owner to check a model before packing it.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iostream>
+
+#include "apps/confide/commands.h"
+#include "apps/confide/exit_codes.h"
+#include "confide/base/file.h"
+#include "confide/engine/engine.h"
+#include "confide/engine/npy.h"
+
+namespace confide::cli {
+namespace {
+
+struct RunArgs {
+  std::string model;
+  std::vector<std::string> inputs;
+  int threads = 0;
+  int bench = 0;
+  std::string out_dir;
+};
+
+Result<engine::NamedTensors> ReadInputs(const std::vector<std::string>& specs) {
+  engine::NamedTensors inputs;
+  for (const std::string& spec : specs) {
+    size_t eq = spec.find('=');
+    if (eq == std::string::npos) return InvalidArgumentError("--input wants NAME=FILE.npy, got " + spec);
+    CONFIDE_ASSIGN_OR_RETURN(Bytes bytes, ReadFile(spec.substr(eq + 1)));
+    auto t = engine::ParseNpy(bytes);
+    if (!t.ok()) return Error{t.error().code, spec.substr(eq + 1) + ": " + t.error().message};
+    inputs.emplace_back(spec.substr(0, eq), *t);
+  }
+  return inputs;
+}
+
+void PrintSummary(const engine::NamedTensors& outputs) {
+  for (const auto& [name, t] : outputs) {
+    std::cout << name << ": " << engine::DataTypeName(t.dtype()) << engine::ShapeToString(t.shape());
+    if (t.dtype() == engine::DataType::kFloat32 && t.num_elements() > 0) {
+      const float* p = t.data<float>();
+      auto [lo, hi] = std::minmax_element(p, p + t.num_elements());
+      double sum = 0;
+      for (int64_t i = 0; i < t.num_elements(); ++i) sum += p[i];
+      std::cout << " min=" << *lo << " max=" << *hi << " mean=" << sum / t.num_elements();
+    }
+    std::cout << "\n";
+  }
+}
+
+Status Bench(const engine::Model& model, const engine::NamedTensors& inputs, int n) {
+  std::vector<double> ms;
+  for (int i = 0; i < n; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    CONFIDE_TRY(model.Run(inputs));
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  double mean = 0;
+  for (double v : ms) mean += v;
+  std::sort(ms.begin(), ms.end());
+  std::cout << "bench: " << n << " runs, mean " << mean / n << " ms, p50 " << ms[ms.size() / 2]
+            << " ms, min " << ms.front() << " ms\n";
+  return OkStatus();
+}
+
+int RunModel(const RunArgs& args) {
+  auto bytes = ReadFile(args.model);
+  if (!bytes.ok()) return Fail(bytes.error());
+  auto model = engine::Model::Load(*bytes, {.num_threads = args.threads});
+  if (!model.ok()) return Fail(model.error());
+  auto inputs = ReadInputs(args.inputs);
+  if (!inputs.ok()) return Fail(inputs.error());
+  auto outputs = (*model)->Run(*inputs);
+  if (!outputs.ok()) return Fail(outputs.error());
+  PrintSummary(*outputs);
+  if (!args.out_dir.empty()) {
+    for (const auto& [name, t] : *outputs) {
+      std::string safe = name;
+      std::replace_if(safe.begin(), safe.end(), [](char c) { return c == '/' || c == '\\'; }, '_');
+      Status st = WriteFile(args.out_dir + "/" + safe + ".npy", engine::SerializeNpy(t));
+      if (!st.ok()) return Fail(st.error());
+    }
+  }
+  if (args.bench > 0) {
+    Status st = Bench(**model, *inputs, args.bench);
+    if (!st.ok()) return Fail(st.error());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddRunCommand(CLI::App& app, int* exit_code) {
+  CLI::App* cmd = app.add_subcommand("run", "Run an ONNX model on .npy inputs (plain, not confidential).");
+  auto args = std::make_shared<RunArgs>();
+  cmd->add_option("MODEL", args->model, "ONNX model file")->required();
+  cmd->add_option("--input,-i", args->inputs, "NAME=FILE.npy, once per graph input");
+  cmd->add_option("--threads", args->threads, "intra-op threads (default: the cores)");
+  cmd->add_option("--bench", args->bench, "run N more times and print mean/p50/min latency");
+  cmd->add_option("-o,--out-dir", args->out_dir, "write each output to DIR/NAME.npy");
+  cmd->callback([=] { *exit_code = RunModel(*args); });
+}
+
+}  // namespace confide::cli
