@@ -82,8 +82,14 @@ Result<std::unique_ptr<Model>> Model::Load(ByteSpan bytes, const LoadOptions& op
     std::vector<Tensor> zeros;
     for (const TensorDesc& d : m->info_.inputs) zeros.push_back(Tensor::Zeros(d.dtype, d.dims));
     std::vector<Tensor> ignored;
-    CONFIDE_ASSIGN_OR_RETURN(auto plan, m->PlanFor(zeros, &ignored));
-    m->info_.planned_peak_bytes = plan->arena_size;
+    auto plan = m->PlanFor(zeros, &ignored);
+    if (plan.ok()) {
+      m->info_.planned_peak_bytes = (*plan)->arena_size;
+    } else if (m->budget_exceeded_) {
+      return plan.error();
+    }
+    // Otherwise a value-dependent op (a Slice step, a Reshape target fed as input) rejected the
+    // zero inputs: the plan is made on the first run instead.
   }
   return m;
 }
@@ -109,7 +115,10 @@ Result<std::shared_ptr<const internal::MemoryPlan>> Model::PlanFor(
   internal::ExecuteOptions opts{.pool = pool_.get(), .record = &record};
   CONFIDE_ASSIGN_OR_RETURN(*outputs, internal::Execute(*compiled_, inputs, opts));
   auto plan = std::make_shared<const internal::MemoryPlan>(internal::PlanMemory(*compiled_, record));
-  CONFIDE_TRY(CheckBudget(plan->arena_size));
+  if (Status st = CheckBudget(plan->arena_size); !st.ok()) {
+    budget_exceeded_ = true;
+    return st.error();
+  }
   std::lock_guard<std::mutex> lock(mu_);
   plans_.emplace(key, plan);
   return std::shared_ptr<const internal::MemoryPlan>(plan);

@@ -8,6 +8,7 @@
 #ifndef CONFIDE_ENGINE_ENGINE_H_
 #define CONFIDE_ENGINE_ENGINE_H_
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -105,6 +106,7 @@ class Model {
   std::unique_ptr<ThreadPool> pool_;
   mutable std::mutex mu_;
   mutable std::map<std::string, std::shared_ptr<const internal::MemoryPlan>> plans_;
+  mutable std::atomic<bool> budget_exceeded_{false};  // set when a plan was refused
 };
 
 }  // namespace confide::engine
