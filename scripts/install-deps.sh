@@ -9,6 +9,8 @@ packages=(
   # libraries
   libssl-dev openssl nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libcbor-dev
   libspdlog-dev libcpp-httplib-dev libsqlite3-dev
+  # inference engine: ONNX schema (protobuf-lite), conformance data, oneDNN
+  libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata libdnnl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3
 )

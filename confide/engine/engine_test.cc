@@ -1,0 +1,199 @@
+// Loader validation (malformed models give clear errors), memory budget, input checks,
+// concurrent runs, and .npy round trips.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "confide/base/file.h"
+#include "confide/engine/engine.h"
+#include "confide/engine/npy.h"
+#include "onnx.pb.h"
+
+namespace confide::engine {
+namespace {
+
+Bytes ReadModel(const std::string& name) {
+  auto b = ReadFile(std::string(CONFIDE_SHARED_DIR) + "/models/" + name);
+  EXPECT_TRUE(b.ok());
+  return b.ok() ? *b : Bytes{};
+}
+
+// A one-Relu model: X -> Relu -> Y, float [2,2], opset 13; `edit` mutates it.
+Bytes TinyModel(const std::function<void(onnx::ModelProto&)>& edit) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  onnx::GraphProto* g = m.mutable_graph();
+  for (const char* name : {"X", "Y"}) {
+    onnx::ValueInfoProto* v = name[0] == 'X' ? g->add_input() : g->add_output();
+    v->set_name(name);
+    auto* tt = v->mutable_type()->mutable_tensor_type();
+    tt->set_elem_type(1);
+    tt->mutable_shape()->add_dim()->set_dim_value(2);
+    tt->mutable_shape()->add_dim()->set_dim_value(2);
+  }
+  onnx::NodeProto* n = g->add_node();
+  n->set_name("relu0");
+  n->set_op_type("Relu");
+  n->add_input("X");
+  n->add_output("Y");
+  edit(m);
+  std::string s = m.SerializeAsString();
+  return Bytes(s.begin(), s.end());
+}
+
+Error LoadError(const Bytes& b) {
+  auto m = Model::Load(b, {.num_threads = 1});
+  EXPECT_FALSE(m.ok());
+  return m.ok() ? Error{ErrorCode::kInternal, "loaded"} : m.error();
+}
+
+TEST(EngineLoad, TinyModelRuns) {
+  auto m = Model::Load(TinyModel([](onnx::ModelProto&) {}), {.num_threads = 1});
+  ASSERT_TRUE(m.ok()) << m.error().ToString();
+  Tensor x = Tensor::Zeros(DataType::kFloat32, {2, 2});
+  x.data<float>()[0] = -1, x.data<float>()[1] = 2;
+  auto out = (*m)->Run({{"X", x}});
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ((*out)[0].second.data<float>()[0], 0.f);
+  EXPECT_EQ((*out)[0].second.data<float>()[1], 2.f);
+}
+
+TEST(EngineLoad, RejectsEveryTruncation) {
+  Bytes b = ReadModel("mnist8.onnx");
+  for (size_t len = 0; len < b.size(); len += 97) {
+    auto m = Model::Load(ByteSpan(b.data(), len), {.num_threads = 1});
+    EXPECT_FALSE(m.ok()) << len;
+  }
+}
+
+TEST(EngineLoad, RejectsUnknownOpNamingTheNode) {
+  Error e = LoadError(TinyModel([](onnx::ModelProto& m) { m.mutable_graph()->mutable_node(0)->set_op_type("Frobnicate"); }));
+  EXPECT_EQ(e.code, ErrorCode::kUnsupported);
+  EXPECT_NE(e.message.find("relu0"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("Frobnicate"), std::string::npos) << e.message;
+}
+
+TEST(EngineLoad, RejectsUnimportedDomainAndNewOpset) {
+  EXPECT_EQ(LoadError(TinyModel([](onnx::ModelProto& m) { m.mutable_graph()->mutable_node(0)->set_domain("com.example"); })).code,
+            ErrorCode::kUnsupported);
+  EXPECT_EQ(LoadError(TinyModel([](onnx::ModelProto& m) { m.mutable_opset_import(0)->set_version(99); })).code,
+            ErrorCode::kUnsupported);
+}
+
+TEST(EngineLoad, RejectsCycles) {
+  Error e = LoadError(TinyModel([](onnx::ModelProto& m) {
+    auto* g = m.mutable_graph();
+    g->mutable_node(0)->set_input(0, "Z");
+    onnx::NodeProto* n = g->add_node();
+    n->set_name("relu1");
+    n->set_op_type("Relu");
+    n->add_input("Y");
+    n->add_output("Z");
+  }));
+  EXPECT_EQ(e.code, ErrorCode::kMalformed);
+  EXPECT_NE(e.message.find("cycle"), std::string::npos) << e.message;
+}
+
+TEST(EngineLoad, RejectsDanglingInputAndDoubleProducer) {
+  Error e = LoadError(TinyModel([](onnx::ModelProto& m) { m.mutable_graph()->mutable_node(0)->set_input(0, "nowhere"); }));
+  EXPECT_NE(e.message.find("nowhere"), std::string::npos) << e.message;
+  e = LoadError(TinyModel([](onnx::ModelProto& m) { *m.mutable_graph()->add_node() = m.graph().node(0); }));
+  EXPECT_NE(e.message.find("already defined"), std::string::npos) << e.message;
+}
+
+TEST(EngineLoad, RejectsInitializerSizeMismatchAndAbsurdDims) {
+  Error e = LoadError(TinyModel([](onnx::ModelProto& m) {
+    onnx::TensorProto* t = m.mutable_graph()->add_initializer();
+    t->set_name("W");
+    t->set_data_type(1);
+    t->add_dims(2);
+    t->add_dims(2);
+    t->add_float_data(1.f);
+  }));
+  EXPECT_EQ(e.code, ErrorCode::kMalformed);
+  EXPECT_NE(e.message.find("'W'"), std::string::npos) << e.message;
+  e = LoadError(TinyModel([](onnx::ModelProto& m) {
+    onnx::TensorProto* t = m.mutable_graph()->add_initializer();
+    t->set_name("Huge");
+    t->set_data_type(1);
+    t->add_dims(int64_t{1} << 40);
+    t->add_dims(int64_t{1} << 40);
+  }));
+  EXPECT_EQ(e.code, ErrorCode::kMalformed);
+  e = LoadError(TinyModel([](onnx::ModelProto& m) {
+    m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(0)->set_dim_value(-3);
+  }));
+  EXPECT_EQ(e.code, ErrorCode::kMalformed);
+}
+
+TEST(EngineLoad, RejectsExternalData) {
+  Error e = LoadError(TinyModel([](onnx::ModelProto& m) {
+    onnx::TensorProto* t = m.mutable_graph()->add_initializer();
+    t->set_name("W");
+    t->set_data_type(1);
+    t->set_data_location(onnx::TensorProto::EXTERNAL);
+    auto* kv = t->add_external_data();
+    kv->set_key("location");
+    kv->set_value("/etc/passwd");
+  }));
+  EXPECT_EQ(e.code, ErrorCode::kUnsupported);
+  EXPECT_NE(e.message.find("external"), std::string::npos);
+}
+
+TEST(EngineLoad, MemoryBudgetGivesNeededAndAllowedBytes) {
+  Bytes b = ReadModel("mnist8.onnx");
+  auto m = Model::Load(b, {.num_threads = 1, .memory_budget_bytes = 4096});
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.error().message.find("4096"), std::string::npos) << m.error().message;
+  EXPECT_NE(m.error().message.find("needs"), std::string::npos) << m.error().message;
+  auto ok = Model::Load(b, {.num_threads = 1, .memory_budget_bytes = 1 << 20});
+  ASSERT_TRUE(ok.ok());
+  EXPECT_GT((*ok)->info().planned_peak_bytes, 4096u);
+}
+
+TEST(EngineRun, ChecksInputNamesDtypesAndShapes) {
+  auto m = Model::Load(ReadModel("mnist8.onnx"), {.num_threads = 1});
+  ASSERT_TRUE(m.ok());
+  EXPECT_FALSE((*m)->Run({}).ok());
+  EXPECT_FALSE((*m)->Run({{"nope", Tensor::Zeros(DataType::kFloat32, {1, 1, 28, 28})}}).ok());
+  EXPECT_FALSE((*m)->Run({{"Input3", Tensor::Zeros(DataType::kInt64, {1, 1, 28, 28})}}).ok());
+  auto bad = (*m)->Run({{"Input3", Tensor::Zeros(DataType::kFloat32, {1, 1, 28, 27})}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("[1,1,28,28]"), std::string::npos) << bad.error().message;
+}
+
+TEST(EngineRun, ConcurrentRunsAgree) {
+  auto m = Model::Load(ReadModel("ppocr_cls_mobilev2.onnx"), {.num_threads = 2});
+  ASSERT_TRUE(m.ok());
+  auto input = ParseNpy(ReadModel("ppocr_cls_mobilev2.input_0.npy"));
+  ASSERT_TRUE(input.ok());
+  auto first = (*m)->Run({{"x", *input}});
+  ASSERT_TRUE(first.ok());
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      for (int k = 0; k < 3; ++k) {
+        auto out = (*m)->Run({{"x", *input}});
+        if (!out.ok() || std::memcmp((*out)[0].second.raw_data(), (*first)[0].second.raw_data(), 8) != 0) ++mismatches;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(mismatches.load(), 0);
+}
+
+TEST(Npy, RoundTripsAndRejectsTruncation) {
+  Tensor t = Tensor::Zeros(DataType::kInt64, {3, 2});
+  for (int i = 0; i < 6; ++i) t.data<int64_t>()[i] = i * 7 - 3;
+  Bytes b = SerializeNpy(t);
+  auto back = ParseNpy(b);
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(back->shape(), t.shape());
+  EXPECT_EQ(back->data<int64_t>()[5], 32);
+  for (size_t len = 0; len < b.size(); ++len) EXPECT_FALSE(ParseNpy(ByteSpan(b.data(), len)).ok());
+}
+
+}  // namespace
+}  // namespace confide::engine
