@@ -1,0 +1,149 @@
+// `confide attest verify` and `confide attest show`: appraise or display SEV-SNP evidence.
+#include <iostream>
+
+#include "apps/confide/commands.h"
+#include "apps/confide/evidence_files.h"
+#include "apps/confide/exit_codes.h"
+#include "confide/attest/appraisal.h"
+#include "confide/attest/policy.h"
+#include "confide/attest/snp/report.h"
+#include "confide/base/file.h"
+#include "confide/base/hex.h"
+
+namespace confide::cli {
+
+namespace {
+
+namespace snp = attest::snp;
+
+// Without --policy: check the evidence itself (signature, chain, TCB, chip id, debug) and accept
+// any measurement. Said loudly in the output, because it proves authenticity, not identity.
+constexpr const char* kVerifyOnlyPolicy = R"(
+tee_types = ["sev-snp"]
+[binding]
+required = false
+[snp]
+allow_any_measurement_insecure = true
+vmpls = [0, 1, 2, 3]
+)";
+
+struct VerifyArgs {
+  EvidenceSources sources;
+  std::string policy_path;
+  std::string at;
+  bool json = false;
+};
+
+int RunVerify(const VerifyArgs& args) {
+  std::string policy_text = kVerifyOnlyPolicy;
+  if (!args.policy_path.empty()) {
+    auto text = ReadFile(args.policy_path);
+    if (!text.ok()) return Fail(text.error());
+    policy_text = ToString(*text);
+  }
+  auto policy = attest::ParsePolicy(policy_text);
+  if (!policy.ok()) return Fail(policy.error());
+  Time now = SystemClock().Now();
+  if (!args.at.empty()) {
+    auto at = ParseRfc3339(args.at);
+    if (!at.ok()) return Fail(InvalidArgumentError("--at: " + at.error().message));
+    now = *at;
+  }
+  auto evidence = LoadSnpEvidence(args.sources);
+  if (!evidence.ok()) return Fail(evidence.error());
+  attest::SnpAppraiseOptions opts{.now = now};
+  opts.verifier.build = "confide " CONFIDE_VERSION;
+  auto appraisal = attest::AppraiseSnp(*evidence, *policy, opts);
+  if (!appraisal.ok()) return Fail(appraisal.error());
+  if (args.json) {
+    std::cout << attest::AppraisalToJson(*appraisal).dump(2) << "\n";
+  } else {
+    if (args.policy_path.empty()) {
+      std::cout << "note: no --policy given: checking authenticity only (any measurement "
+                   "accepted)\n";
+    }
+    std::cout << attest::ExplainAppraisal(*appraisal);
+  }
+  return appraisal->accepted ? kExitOk : kExitRejected;
+}
+
+void PrintTcb(const char* name, uint64_t raw, const snp::Report& r) {
+  snp::Generation gen = snp::GenerationFromCpuid(r);
+  auto layout = snp::TcbLayoutFor(gen == snp::Generation::kUnknown ? snp::Generation::kMilan : gen);
+  snp::Tcb t = snp::DecodeTcb(raw, *layout);
+  std::cout << "  " << name << ": bl=" << int(t.boot_loader) << " tee=" << int(t.tee)
+            << " snp=" << int(t.snp) << " ucode=" << int(t.microcode);
+  if (layout.value() == snp::TcbLayout::kTurin) std::cout << " fmc=" << int(t.fmc);
+  std::cout << "\n";
+}
+
+int RunShow(const std::string& path) {
+  auto bytes = ReadFile(path, 1 << 20);
+  if (!bytes.ok()) return Fail(bytes.error());
+  auto r = snp::ParseReport(*bytes);
+  if (!r.ok()) return Fail(r.error());
+  auto line = [](const char* name, const std::string& value) {
+    std::cout << "  " << name << ": " << value << "\n";
+  };
+  std::cout << "SEV-SNP attestation report (not verified: use `confide attest verify`)\n";
+  line("version", std::to_string(r->version));
+  line("generation", snp::GenerationName(snp::GenerationFromCpuid(*r)));
+  line("guest_svn", std::to_string(r->guest_svn));
+  char policy[32];
+  std::snprintf(policy, sizeof(policy), "0x%llx", static_cast<unsigned long long>(r->policy));
+  line("policy", std::string(policy) + ((r->policy >> 19) & 1 ? " (DEBUG)" : ""));
+  line("vmpl", std::to_string(r->vmpl));
+  line("signing_key", r->signing_key == snp::SigningKey::kVlek ? "VLEK" : "VCEK");
+  line("measurement", HexEncode(r->measurement));
+  line("host_data", HexEncode(r->host_data));
+  line("report_data", HexEncode(r->report_data));
+  line("family_id", HexEncode(r->family_id));
+  line("image_id", HexEncode(r->image_id));
+  line("id_key_digest", HexEncode(r->id_key_digest));
+  line("author_key_digest", HexEncode(r->author_key_digest));
+  line("report_id", HexEncode(r->report_id));
+  line("chip_id", HexEncode(r->chip_id));
+  PrintTcb("reported_tcb", r->reported_tcb, *r);
+  PrintTcb("current_tcb", r->current_tcb, *r);
+  PrintTcb("committed_tcb", r->committed_tcb, *r);
+  PrintTcb("launch_tcb", r->launch_tcb, *r);
+  line("firmware", std::to_string(r->current_major) + "." + std::to_string(r->current_minor) +
+                       "." + std::to_string(r->current_build));
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddAttestCommand(CLI::App& app, int* exit_code) {
+  CLI::App* attest = app.add_subcommand("attest", "Verify or display attestation evidence");
+  attest->require_subcommand(1);
+
+  auto args = std::make_shared<VerifyArgs>();
+  CLI::App* verify = attest->add_subcommand(
+      "verify",
+      "Verify SEV-SNP evidence (signature, VCEK/VLEK chain to the AMD root, TCB, chip id) and "
+      "appraise it against a policy; every check is explained. Exit 0 accepted, 1 rejected.");
+  verify->add_option("EVIDENCE", args->sources.evidence_path, "The attestation report file")
+      ->required()->check(CLI::ExistingFile);
+  verify->add_option("--certs", args->sources.certs_dir,
+                     "Folder with vcek.der/vlek.der, ask.pem/asvk.pem, ark.pem and *.crl "
+                     "(default: <evidence>.vcek.der etc. beside the evidence, then the "
+                     "certificate table, then AMD's built-in ASK)");
+  verify->add_option("--cert-table", args->sources.cert_table_path,
+                     "An extended-report certificate table (default: EVIDENCE.certs if present)");
+  verify->add_option("--policy", args->policy_path,
+                     "Appraisal policy (TOML, see docs/policy.md). Without it, only "
+                     "authenticity is checked");
+  verify->add_option("--at", args->at, "Verify at this RFC 3339 time instead of now");
+  verify->add_flag("--json", args->json, "Print an EAR-shaped JSON attestation result");
+  verify->callback([args, exit_code] { *exit_code = RunVerify(*args); });
+
+  auto show_path = std::make_shared<std::string>();
+  CLI::App* show = attest->add_subcommand("show", "Print every field of an SEV-SNP report "
+                                                  "(parsed, not verified)");
+  show->add_option("EVIDENCE", *show_path, "The attestation report file")
+      ->required()->check(CLI::ExistingFile);
+  show->callback([show_path, exit_code] { *exit_code = RunShow(*show_path); });
+}
+
+}  // namespace confide::cli

@@ -1,0 +1,122 @@
+// `confide sim init` and `confide sim evidence`: the TEE simulator's PKI and evidence.
+#include <iostream>
+
+#include "apps/confide/commands.h"
+#include "apps/confide/exit_codes.h"
+#include "confide/base/file.h"
+#include "confide/base/hex.h"
+#include "confide/crypto/hash.h"
+#include "confide/tee/measure.h"
+#include "confide/tee/sim/sim_platform.h"
+
+namespace confide::cli {
+
+namespace {
+
+using tee::sim::DefaultSimDir;
+
+std::string SimRootDigest(const tee::sim::SimStore& store) {
+  return HexEncode(crypto::Sha256(store.ark.public_key().ToDer()));
+}
+
+int RunInit(const std::string& dir, bool force) {
+  Status s = tee::sim::InitSimStore(dir, SystemClock().Now(), force);
+  if (!s.ok()) return Fail(s.error());
+  auto store = tee::sim::LoadSimStore(dir);
+  if (!store.ok()) return Fail(store.error());
+  std::cout << "simulator store created in " << dir << "\n"
+            << "  simulated AMD PKI: " << store->ark.subject() << "\n"
+            << "  sim root (SHA-256 of the ARK public key): " << SimRootDigest(*store) << "\n"
+            << "To accept its evidence, a policy must say:\n"
+            << "  allow_simulated = true\n"
+            << "  sim_roots = [\"" << SimRootDigest(*store) << "\"]\n";
+  return kExitOk;
+}
+
+struct EvidenceArgs {
+  std::string dir;
+  std::string report_data_hex;
+  std::string measurement_hex;
+  std::string host_data_hex;
+  std::string out;
+  bool debug = false;
+};
+
+// Copies hex into a fixed array; the hex must be exactly N bytes (or, for report data, at most).
+template <size_t N>
+Status FixedHex(const std::string& hex, const char* name, bool allow_shorter,
+                std::array<uint8_t, N>* out) {
+  auto bytes = HexDecode(hex);
+  if (!bytes.ok() || bytes->size() > N || (!allow_shorter && bytes->size() != N)) {
+    return InvalidArgumentError(std::string(name) + ": expected " +
+                                (allow_shorter ? "at most " : "") + std::to_string(N) +
+                                " bytes of hex");
+  }
+  out->fill(0);
+  std::copy(bytes->begin(), bytes->end(), out->begin());
+  return OkStatus();
+}
+
+int RunEvidence(const EvidenceArgs& a) {
+  auto store = tee::sim::LoadSimStore(a.dir);
+  if (!store.ok()) return Fail(store.error());
+  tee::sim::SimLaunch launch;
+  tee::ReportData report_data{};
+  Status s = FixedHex(a.report_data_hex, "--report-data", true, &report_data);
+  if (s.ok() && !a.host_data_hex.empty()) s = FixedHex(a.host_data_hex, "--host-data", false, &launch.host_data);
+  if (s.ok() && !a.measurement_hex.empty()) {
+    s = FixedHex(a.measurement_hex, "--measurement", false, &launch.measurement);
+  } else if (s.ok()) {
+    auto m = tee::MeasureFile("/proc/self/exe");
+    if (!m.ok()) return Fail(m.error());
+    launch.measurement = *m;
+  }
+  if (!s.ok()) return Fail(s.error());
+  if (a.debug) launch.policy |= uint64_t{1} << 19;
+  tee::sim::SimPlatform platform(*std::move(store), launch);
+  auto ev = platform.GetEvidence(report_data);
+  if (!ev.ok()) return Fail(ev.error());
+  Status w = WriteFile(a.out, ev->report, 0644);
+  if (w.ok()) w = WriteFile(a.out + ".certs", ev->cert_table, 0644);
+  if (!w.ok()) return Fail(w.error());
+  std::cout << "wrote " << a.out << " (SEV-SNP report, simulated) and " << a.out
+            << ".certs (certificate table)\n  measurement: " << HexEncode(launch.measurement)
+            << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddSimCommand(CLI::App& app, int* exit_code) {
+  CLI::App* sim = app.add_subcommand(
+      "sim", "The TEE simulator: a local stand-in for SEV-SNP hardware. Its evidence has real "
+             "formats but local roots, which every policy rejects unless it allows simulation.");
+  sim->require_subcommand(1);
+
+  auto init_dir = std::make_shared<std::string>(DefaultSimDir());
+  auto force = std::make_shared<bool>(false);
+  CLI::App* init = sim->add_subcommand(
+      "init", "Create the simulated AMD PKI (ARK -> ASK -> VCEK, P-384) and the sealing root in "
+              "the simulator folder (mode 0700)");
+  init->add_option("--dir", *init_dir, "Simulator folder (default: $CONFIDE_SIM_DIR, else "
+                                       "$XDG_DATA_HOME/confide/sim)")->capture_default_str();
+  init->add_flag("--force", *force, "Replace an existing simulator store");
+  init->callback([init_dir, force, exit_code] { *exit_code = RunInit(*init_dir, *force); });
+
+  auto args = std::make_shared<EvidenceArgs>();
+  args->dir = DefaultSimDir();
+  CLI::App* evidence = sim->add_subcommand(
+      "evidence", "Write a simulated SEV-SNP report for the given report data (and its "
+                  "certificate table beside it, as OUT.certs)");
+  evidence->add_option("--report-data", args->report_data_hex,
+                       "Up to 64 bytes of hex for REPORT_DATA (zero-padded)")->required();
+  evidence->add_option("-o,--out", args->out, "Output file")->required();
+  evidence->add_option("--measurement", args->measurement_hex,
+                       "48-byte hex MEASUREMENT (default: SHA-384 of this executable)");
+  evidence->add_option("--host-data", args->host_data_hex, "32-byte hex HOST_DATA");
+  evidence->add_flag("--debug", args->debug, "Simulate a debug guest (policy bit 19)");
+  evidence->add_option("--dir", args->dir, "Simulator folder")->capture_default_str();
+  evidence->callback([args, exit_code] { *exit_code = RunEvidence(*args); });
+}
+
+}  // namespace confide::cli

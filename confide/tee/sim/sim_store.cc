@@ -1,0 +1,146 @@
+#include "confide/tee/sim/sim_store.h"
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "confide/attest/snp/vek_extensions.h"
+#include "confide/base/file.h"
+#include "confide/crypto/random.h"
+#include "confide/crypto/x509_issue.h"
+
+namespace confide::tee::sim {
+
+namespace {
+
+namespace fs = std::filesystem;
+using crypto::Certificate;
+using crypto::CertificateTemplate;
+using crypto::KeyType;
+using crypto::PrivateKey;
+
+constexpr const char* kMarker = "vcek.pem";
+
+Status WriteText(const std::string& path, std::string_view text, unsigned mode) {
+  return WriteFile(path, AsBytes(text), mode);
+}
+
+Status WriteKey(const std::string& path, const PrivateKey& key) {
+  SecretBytes pem = key.ToPem();
+  return WriteFile(path, pem.Expose(), 0600);
+}
+
+// A CA or leaf certificate in the simulated AMD PKI.
+Result<Certificate> Issue(const std::string& cn, bool is_ca, Time now, const PrivateKey& subject,
+                          const PrivateKey& issuer_key, const Certificate* issuer,
+                          std::vector<crypto::CertificateExtension> extensions = {}) {
+  CertificateTemplate t{.subject_cn = cn, .subject_o = kSimOrganization,
+                        .not_before = now - std::chrono::days(1),
+                        .not_after = now + std::chrono::days(3650), .is_ca = is_ca,
+                        .extensions = std::move(extensions)};
+  return crypto::IssueCertificate(t, subject.public_key(), issuer_key, issuer);
+}
+
+std::vector<crypto::CertificateExtension> VcekExtensions(const std::array<uint8_t, 64>& chip_id) {
+  attest::snp::VekExtensions ext{.struct_version = 1, .product_name = "Milan-B0",
+                                 .bl_spl = kSimTcb.boot_loader, .tee_spl = kSimTcb.tee,
+                                 .snp_spl = kSimTcb.snp, .ucode_spl = kSimTcb.microcode,
+                                 .hw_id = Bytes(chip_id.begin(), chip_id.end())};
+  std::vector<crypto::CertificateExtension> out;
+  for (auto& [oid, der] : attest::snp::SerializeVekExtensions(ext)) {
+    out.push_back({oid, std::move(der), false});
+  }
+  return out;
+}
+
+Status CheckOwnerOnly(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return NotFoundError(path + ": missing");
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof(mode), "%03o", static_cast<unsigned>(st.st_mode & 0777));
+    return InvalidArgumentError(path + ": accessible to others (mode " + mode +
+                                "); run chmod go-rwx on it");
+  }
+  return OkStatus();
+}
+
+Result<Certificate> LoadCert(const std::string& path) {
+  CONFIDE_ASSIGN_OR_RETURN(Bytes pem, ReadFile(path));
+  auto cert = Certificate::FromPem(ToString(pem));
+  if (!cert.ok()) return MalformedError(path + ": " + cert.error().message);
+  return cert;
+}
+
+}  // namespace
+
+std::string DefaultSimDir() {
+  if (const char* dir = std::getenv("CONFIDE_SIM_DIR"); dir && *dir) return dir;
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) {
+    return std::string(xdg) + "/confide/sim";
+  }
+  const char* home = std::getenv("HOME");
+  return std::string(home ? home : ".") + "/.local/share/confide/sim";
+}
+
+Status InitSimStore(const std::string& dir, Time now, bool overwrite) {
+  std::error_code ec;
+  if (fs::exists(fs::path(dir) / kMarker, ec) && !overwrite) {
+    return InvalidArgumentError(dir + " already holds a simulator store (use --force to replace)");
+  }
+  fs::create_directories(dir, ec);
+  if (ec || ::chmod(dir.c_str(), 0700) != 0) {
+    return UnavailableError(dir + ": cannot create: " + ec.message());
+  }
+  CONFIDE_ASSIGN_OR_RETURN(PrivateKey ark_key, PrivateKey::Generate(KeyType::kP384));
+  CONFIDE_ASSIGN_OR_RETURN(PrivateKey ask_key, PrivateKey::Generate(KeyType::kP384));
+  CONFIDE_ASSIGN_OR_RETURN(PrivateKey vcek_key, PrivateKey::Generate(KeyType::kP384));
+  std::array<uint8_t, 64> chip_id;
+  crypto::RandomFill(chip_id);
+  CONFIDE_ASSIGN_OR_RETURN(Certificate ark, Issue("ARK-Milan", true, now, ark_key, ark_key, nullptr));
+  CONFIDE_ASSIGN_OR_RETURN(Certificate ask, Issue("SEV-Milan", true, now, ask_key, ark_key, &ark));
+  CONFIDE_ASSIGN_OR_RETURN(Certificate vcek, Issue("SEV-VCEK", false, now, vcek_key, ask_key, &ask,
+                                                   VcekExtensions(chip_id)));
+  SecretBytes sealing_root = crypto::RandomSecret(32);
+  CONFIDE_TRY(WriteKey(dir + "/ark.key", ark_key));
+  CONFIDE_TRY(WriteKey(dir + "/ask.key", ask_key));
+  CONFIDE_TRY(WriteKey(dir + "/vcek.key", vcek_key));
+  CONFIDE_TRY(WriteFile(dir + "/sealing_root.key", sealing_root.Expose(), 0600));
+  CONFIDE_TRY(WriteFile(dir + "/chip_id.bin", chip_id, 0644));
+  CONFIDE_TRY(WriteText(dir + "/ark.pem", ark.ToPem(), 0644));
+  CONFIDE_TRY(WriteText(dir + "/ask.pem", ask.ToPem(), 0644));
+  return WriteText(dir + "/vcek.pem", vcek.ToPem(), 0644);  // last: it marks a complete store
+}
+
+Result<SimStore> LoadSimStore(const std::string& dir) {
+  if (!fs::exists(fs::path(dir) / kMarker)) {
+    return NotFoundError("no simulator store in " + dir + " (run `confide sim init`)");
+  }
+  CONFIDE_TRY(CheckOwnerOnly(dir));
+  CONFIDE_TRY(CheckOwnerOnly(dir + "/vcek.key"));
+  CONFIDE_TRY(CheckOwnerOnly(dir + "/sealing_root.key"));
+  CONFIDE_ASSIGN_OR_RETURN(Certificate ark, LoadCert(dir + "/ark.pem"));
+  CONFIDE_ASSIGN_OR_RETURN(Certificate ask, LoadCert(dir + "/ask.pem"));
+  CONFIDE_ASSIGN_OR_RETURN(Certificate vcek, LoadCert(dir + "/vcek.pem"));
+  CONFIDE_ASSIGN_OR_RETURN(Bytes key_pem, ReadFile(dir + "/vcek.key"));
+  SecretBytes key_secret = SecretBytes::CopyFrom(key_pem);
+  SecureWipe(key_pem);
+  auto vcek_key = PrivateKey::FromPem(key_secret.Expose());
+  if (!vcek_key.ok()) return MalformedError(dir + "/vcek.key: " + vcek_key.error().message);
+  CONFIDE_ASSIGN_OR_RETURN(Bytes chip_id, ReadFile(dir + "/chip_id.bin"));
+  CONFIDE_ASSIGN_OR_RETURN(Bytes root, ReadFile(dir + "/sealing_root.key"));
+  if (chip_id.size() != 64 || root.size() != 32) {
+    SecureWipe(root);
+    return MalformedError(dir + ": chip_id.bin must be 64 bytes and sealing_root.key 32 bytes");
+  }
+  SimStore store{.dir = dir, .ark = std::move(ark), .ask = std::move(ask),
+                 .vcek = std::move(vcek), .vcek_key = *std::move(vcek_key),
+                 .sealing_root = SecretBytes::CopyFrom(root)};
+  SecureWipe(root);
+  std::copy(chip_id.begin(), chip_id.end(), store.chip_id.begin());
+  return store;
+}
+
+}  // namespace confide::tee::sim

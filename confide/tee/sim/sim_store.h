@@ -1,0 +1,56 @@
+// The simulator's persistent state: a simulated AMD PKI (ARK → ASK → VCEK, ECDSA P-384, with the
+// X.509 extensions real AMD certificates carry), the simulated chip's CHIP_ID, and a sealing root
+// secret. It lives in one directory (mode 0700), by default $XDG_DATA_HOME/confide/sim:
+//
+//   ark.pem ask.pem vcek.pem     certificates (the ARK is self-signed; its O says "simulated")
+//   ark.key ask.key vcek.key     PKCS#8 PEM private keys, mode 0600
+//   chip_id.bin                  64 bytes, = the VCEK's hwID
+//   sealing_root.key             32 random bytes, mode 0600
+//
+//   CONFIDE_TRY(InitSimStore(dir, clock.Now(), /*overwrite=*/false));
+//   CONFIDE_ASSIGN_OR_RETURN(SimStore store, LoadSimStore(dir));
+#ifndef CONFIDE_TEE_SIM_SIM_STORE_H_
+#define CONFIDE_TEE_SIM_SIM_STORE_H_
+
+#include <array>
+#include <string>
+
+#include "confide/attest/snp/report.h"
+#include "confide/base/clock.h"
+#include "confide/base/result.h"
+#include "confide/base/secret.h"
+#include "confide/crypto/keys.h"
+#include "confide/crypto/x509.h"
+
+namespace confide::tee::sim {
+
+// The TCB the simulated platform reports and its VCEK certifies (Milan layout).
+inline constexpr attest::snp::Tcb kSimTcb{.boot_loader = 3, .tee = 0, .snp = 8, .microcode = 115};
+// The O= of every simulated certificate: simulated evidence is recognisable at a glance.
+inline constexpr const char* kSimOrganization = "confide simulator - NOT A REAL AMD KEY";
+
+struct SimStore {
+  std::string dir;
+  crypto::Certificate ark, ask, vcek;
+  crypto::PrivateKey vcek_key;
+  std::array<uint8_t, 64> chip_id{};
+  SecretBytes sealing_root;
+};
+
+// The default directory: $CONFIDE_SIM_DIR, else $XDG_DATA_HOME/confide/sim, else
+// ~/.local/share/confide/sim. For the CLI and server (libraries take the path explicitly).
+std::string DefaultSimDir();
+
+// Creates a fresh store in `dir` (created with mode 0700, parents as needed), certificates valid
+// from `now` - 1 day for 10 years. kInvalidArgument if `dir` already holds a store and
+// !overwrite. kUnavailable on I/O errors.
+Status InitSimStore(const std::string& dir, Time now, bool overwrite);
+
+// Loads a store made by InitSimStore. kNotFound (with a hint to run `confide sim init`) if absent;
+// kMalformed if a file is damaged; kInvalidArgument if the directory or a key file is readable by
+// others than its owner.
+Result<SimStore> LoadSimStore(const std::string& dir);
+
+}  // namespace confide::tee::sim
+
+#endif  // CONFIDE_TEE_SIM_SIM_STORE_H_
