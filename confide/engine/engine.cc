@@ -46,6 +46,18 @@ bool AllStatic(const ModelInfo& info) {
   return true;
 }
 
+// Constants of the graph and, recursively, of its subgraphs (If branches).
+size_t WeightBytes(const Graph& g) {
+  size_t total = 0;
+  for (const auto& [id, t] : g.constants) total += t.byte_size();
+  for (const internal::Node& n : g.nodes) {
+    for (const auto& [name, a] : n.attrs) {
+      if (a.g) total += WeightBytes(*a.g);
+    }
+  }
+  return total;
+}
+
 }  // namespace
 
 std::string TensorDesc::ShapeString() const {
@@ -63,7 +75,7 @@ Model::~Model() = default;
 Result<std::unique_ptr<Model>> Model::Load(ByteSpan bytes, const LoadOptions& options) {
   std::unique_ptr<Model> m(new Model);
   m->options_ = options;
-  const KernelRegistry& registry = options.registry ? *options.registry : ReferenceKernelRegistry();
+  const KernelRegistry& registry = options.registry ? *options.registry : DefaultKernelRegistry();
   internal::ModelMeta meta;
   CONFIDE_ASSIGN_OR_RETURN(m->graph_, internal::ParseOnnxModel(bytes, internal::LoadLimits{}, &meta));
   m->info_ = BuildInfo(*m->graph_, meta);
@@ -76,7 +88,7 @@ Result<std::unique_ptr<Model>> Model::Load(ByteSpan bytes, const LoadOptions& op
     internal::RemoveDeadNodes(*m->graph_);
   }
   m->info_.num_nodes_optimized = static_cast<int>(m->graph_->nodes.size());
-  for (const auto& [id, t] : m->graph_->constants) m->info_.weight_bytes += t.byte_size();
+  m->info_.weight_bytes = WeightBytes(*m->graph_);
   CONFIDE_ASSIGN_OR_RETURN(m->compiled_, internal::Compile(m->graph_, registry));
   if (AllStatic(m->info_)) {
     std::vector<Tensor> zeros;

@@ -36,7 +36,7 @@ struct LoadOptions {
   // Refuse a model whose planned arena (intermediates + kernel scratch) exceeds this; 0 = no limit.
   // Weights are not counted (see ModelInfo::weight_bytes).
   size_t memory_budget_bytes = 0;
-  // Kernels to use; null means ReferenceKernelRegistry(). Must outlive the model.
+  // Kernels to use; null means DefaultKernelRegistry() (reference + oneDNN). Must outlive the model.
   const KernelRegistry* registry = nullptr;
   bool optimize = true;  // constant folding and fusions
 };

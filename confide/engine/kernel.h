@@ -16,6 +16,11 @@
 //                      .factory = [](const NodeInfo& n) -> Result<std::unique_ptr<Kernel>> {
 //                        if (n.GetInt("group", 1) != 1) return UnsupportedError("grouped conv");
 //                        return std::unique_ptr<Kernel>(new MyConv(n)); }});
+//
+// Contract for kernels of Conv and Gemm: the fusion pass may attach a post-op as attributes
+// "_act" (string "Relu" | "Clip" | "LeakyRelu"), "_act_lo"/"_act_hi" (Clip bounds) and
+// "_act_alpha" (LeakyRelu). A kernel must apply it after the bias, or decline the node with
+// kUnsupported. Conv+BatchNormalization is folded into the Conv weights before kernels are made.
 #ifndef CONFIDE_ENGINE_KERNEL_H_
 #define CONFIDE_ENGINE_KERNEL_H_
 
@@ -148,6 +153,9 @@ class KernelRegistry {
 void RegisterReferenceKernels(KernelRegistry* registry);
 // A process-wide immutable registry holding only the reference kernels.
 const KernelRegistry& ReferenceKernelRegistry();
+// A process-wide immutable registry: the reference kernels plus the fast oneDNN kernels
+// (kernels/onednn/) at kFastKernelPriority. What Model::Load uses by default.
+const KernelRegistry& DefaultKernelRegistry();
 
 }  // namespace confide::engine
 

@@ -1,8 +1,173 @@
-// Pattern fusions. Each rewrite keeps results equal up to float rounding.
+// Pattern fusions. Each rewrite keeps results equal up to float rounding:
+//   Conv → BatchNormalization      ⇒ Conv with folded weights and bias (constant params only)
+//   Conv|Gemm → Relu|Clip|LeakyRelu ⇒ Conv|Gemm with the "_act" post-op attribute
+//   x * HardSigmoid(x) (alpha 1/6, beta 1/2) ⇒ HardSwish(x)
+// A rewrite applies only when the intermediate value has one consumer and is not a graph output.
+#include <cmath>
+
 #include "confide/engine/internal/optimizer.h"
 
 namespace confide::engine::internal {
+namespace {
 
-void FuseGraph(Graph&) {}
+struct Uses {
+  std::vector<int> count;     // consumers per value (graph outputs count as one)
+  std::vector<int> producer;  // node index per value, -1 if none
+};
+
+Uses CountUses(const Graph& g) {
+  Uses u{std::vector<int>(g.values.size(), 0), std::vector<int>(g.values.size(), -1)};
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    for (const auto* list : {&g.nodes[i].inputs, &g.nodes[i].implicit_inputs}) {
+      for (int in : *list) {
+        if (in >= 0) ++u.count[in];
+      }
+    }
+    for (int out : g.nodes[i].outputs) {
+      if (out >= 0) u.producer[out] = static_cast<int>(i);
+    }
+  }
+  for (int out : g.outputs) u.count[out] += 2;  // never fuse away a graph output
+  return u;
+}
+
+int AddConstant(Graph& g, const std::string& name, Tensor t) {
+  int id = g.Intern(name + "_fused_" + std::to_string(g.values.size()));
+  g.values[id].dtype = t.dtype();
+  g.constants[id] = std::move(t);
+  return id;
+}
+
+// Folds BatchNormalization `bn` into the Conv that produces its input.
+bool FoldBatchNorm(Graph& g, Node& conv, Node& bn) {
+  const Tensor* w = g.Constant(conv.inputs[1]);
+  const Tensor* b = conv.inputs.size() > 2 && conv.inputs[2] >= 0 ? g.Constant(conv.inputs[2]) : nullptr;
+  if (!w || w->dtype() != DataType::kFloat32 || (conv.inputs.size() > 2 && conv.inputs[2] >= 0 && !b)) return false;
+  if (bn.inputs.size() != 5 || bn.outputs.size() != 1) return false;
+  const Tensor* p[4];
+  for (int i = 0; i < 4; ++i) {
+    p[i] = bn.inputs[i + 1] >= 0 ? g.Constant(bn.inputs[i + 1]) : nullptr;
+    if (!p[i] || p[i]->dtype() != DataType::kFloat32) return false;
+  }
+  int64_t m = w->shape().empty() ? 0 : w->shape()[0];
+  if (m == 0 || (b && b->num_elements() != m)) return false;
+  for (const Tensor* t : p) {
+    if (t->num_elements() != m) return false;
+  }
+  auto eps_it = bn.attrs.find("epsilon");
+  float eps = eps_it != bn.attrs.end() ? eps_it->second.f : 1e-5f;
+  Tensor nw = w->Clone();
+  Tensor nb = Tensor::Zeros(DataType::kFloat32, {m});
+  int64_t per = w->num_elements() / m;
+  for (int64_t c = 0; c < m; ++c) {
+    float s = p[0]->data<float>()[c] / std::sqrt(p[3]->data<float>()[c] + eps);
+    for (int64_t k = 0; k < per; ++k) nw.data<float>()[c * per + k] *= s;
+    float bias = b ? b->data<float>()[c] : 0.f;
+    nb.data<float>()[c] = (bias - p[2]->data<float>()[c]) * s + p[1]->data<float>()[c];
+  }
+  conv.inputs.resize(3);
+  conv.inputs[1] = AddConstant(g, conv.name + "_W", std::move(nw));
+  conv.inputs[2] = AddConstant(g, conv.name + "_B", std::move(nb));
+  conv.outputs[0] = bn.outputs[0];
+  return true;
+}
+
+// Attaches activation `act` to `producer` as the "_act" post-op.
+bool AttachActivation(const Graph& g, Node& producer, const Node& act) {
+  if (producer.attrs.count("_act")) return false;
+  auto set = [&](const char* key, float v) {
+    Attribute a;
+    a.type = Attribute::Type::kFloat;
+    a.f = v;
+    producer.attrs[key] = a;
+  };
+  Attribute kind;
+  kind.type = Attribute::Type::kString;
+  kind.s = act.op_type;
+  if (act.op_type == "Clip") {
+    float lo = -INFINITY, hi = INFINITY;
+    if (act.opset < 11) {
+      auto l = act.attrs.find("min"), h = act.attrs.find("max");
+      if (l != act.attrs.end()) lo = l->second.f;
+      if (h != act.attrs.end()) hi = h->second.f;
+    } else {
+      for (size_t i = 1; i < act.inputs.size(); ++i) {
+        if (act.inputs[i] < 0) continue;
+        const Tensor* t = g.Constant(act.inputs[i]);
+        if (!t || t->dtype() != DataType::kFloat32 || t->num_elements() != 1) return false;
+        (i == 1 ? lo : hi) = t->data<float>()[0];
+      }
+    }
+    set("_act_lo", lo);
+    set("_act_hi", hi);
+  } else if (act.op_type == "LeakyRelu") {
+    auto a = act.attrs.find("alpha");
+    set("_act_alpha", a != act.attrs.end() ? a->second.f : 0.01f);
+  }
+  producer.attrs["_act"] = kind;
+  producer.outputs[0] = act.outputs[0];
+  return true;
+}
+
+bool IsHardSigmoidSixth(const Node& n) {
+  auto a = n.attrs.find("alpha"), b = n.attrs.find("beta");
+  float alpha = a != n.attrs.end() ? a->second.f : 0.2f, beta = b != n.attrs.end() ? b->second.f : 0.5f;
+  return std::fabs(alpha - 1.f / 6) < 1e-6f && std::fabs(beta - 0.5f) < 1e-6f;
+}
+
+// One sweep over the nodes; returns the number of rewrites. Fused-away nodes are cleared.
+int FuseOnce(Graph& g) {
+  Uses u = CountUses(g);
+  int rewrites = 0;
+  std::vector<bool> dead(g.nodes.size(), false);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    Node& n = g.nodes[i];
+    if (dead[i] || n.inputs.empty() || n.inputs[0] < 0 || !n.domain.empty()) continue;
+    int src = n.inputs[0];
+    int p = u.producer[src];
+    if (p < 0 || dead[p] || u.count[src] != 1) continue;
+    Node& prod = g.nodes[p];
+    bool fused = false;
+    if (n.op_type == "BatchNormalization" && prod.op_type == "Conv" && !prod.attrs.count("_act")) {
+      fused = FoldBatchNorm(g, prod, n);
+    } else if ((n.op_type == "Relu" || n.op_type == "Clip" || n.op_type == "LeakyRelu") &&
+               (prod.op_type == "Conv" || prod.op_type == "Gemm")) {
+      fused = AttachActivation(g, prod, n);
+    }
+    if (fused) {
+      dead[i] = true;
+      ++rewrites;
+    }
+  }
+  for (size_t i = 0; i < g.nodes.size(); ++i) {  // Mul(x, HardSigmoid(x)) → HardSwish(x)
+    Node& n = g.nodes[i];
+    if (dead[i] || n.op_type != "Mul" || n.inputs.size() != 2 || !n.domain.empty()) continue;
+    for (int side = 0; side < 2; ++side) {
+      int hs = n.inputs[side], x = n.inputs[1 - side];
+      int p = hs >= 0 ? u.producer[hs] : -1;
+      if (p < 0 || dead[p] || u.count[hs] != 1) continue;
+      Node& h = g.nodes[p];
+      if (h.op_type != "HardSigmoid" || h.inputs[0] != x || !IsHardSigmoidSixth(h)) continue;
+      n.op_type = "HardSwish";
+      n.inputs = {x};
+      dead[p] = true;
+      ++rewrites;
+      break;
+    }
+  }
+  std::vector<Node> kept;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    if (!dead[i]) kept.push_back(std::move(g.nodes[i]));
+  }
+  g.nodes = std::move(kept);
+  return rewrites;
+}
+
+}  // namespace
+
+void FuseGraph(Graph& g) {
+  while (FuseOnce(g) > 0) {
+  }
+}
 
 }  // namespace confide::engine::internal

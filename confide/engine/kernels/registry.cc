@@ -1,5 +1,6 @@
 // Every reference kernel family. A new family is added here and in kernels.h.
 #include "confide/engine/kernels/kernels.h"
+#include "confide/engine/kernels/onednn/onednn.h"
 
 namespace confide::engine {
 
@@ -28,6 +29,16 @@ void RegisterReferenceKernels(KernelRegistry* r) {
   kernels::RegisterLstmKernels(r);
   kernels::RegisterIfKernels(r);
   kernels::RegisterTreeEnsembleKernels(r);
+}
+
+const KernelRegistry& DefaultKernelRegistry() {
+  static const KernelRegistry* registry = [] {
+    auto* r = new KernelRegistry;
+    RegisterReferenceKernels(r);
+    kernels::onednn::RegisterOneDnnKernels(r);
+    return r;
+  }();
+  return *registry;
 }
 
 }  // namespace confide::engine

@@ -1,0 +1,268 @@
+// Conv and ConvTranspose (fp32, 1-D and 2-D, grouped and depthwise) on oneDNN.
+//
+// Weights and bias must be constant at load; they are reordered into the layout oneDNN picks
+// ("any") once per input shape, and kept. Activations stay NCHW between kernels: when oneDNN
+// prefers a blocked layout for a shape, the kernel reorders the input in and the output back out
+// through arena scratch. The "_act" post-op (kernel.h) runs fused inside the convolution.
+#include <cmath>
+
+#include "confide/engine/kernels/onednn/onednn.h"
+
+namespace confide::engine::kernels::onednn {
+namespace {
+
+using dnnl::memory;
+using Dt = memory::data_type;
+
+// The primitives for one input shape.
+struct ConvPlan {
+  dnnl::primitive conv;
+  memory::desc conv_scratch;
+  memory weights, bias;
+  memory::desc src_md, dst_md;          // the convolution's layouts
+  memory::desc src_user, dst_user;      // NCHW
+  bool reorder_src = false, reorder_dst = false;
+  dnnl::primitive src_reorder, dst_reorder;
+  memory::desc src_reorder_scratch, dst_reorder_scratch;
+  Shape out_shape;
+};
+
+// Geometry shared by both ops, as oneDNN wants it (4-D; 1-D ops get height 1).
+struct Geometry {
+  memory::dims src, wei, dst, strides, dilates, pad_l, pad_r;
+  int64_t groups = 1;
+  Shape out_shape;
+};
+
+memory::dims Strides(const memory::dims& storage_dims, const std::vector<int>& order) {
+  // Strides of a tensor stored as storage_dims (row-major) viewed with axes permuted by `order`.
+  memory::dims st(storage_dims.size(), 1), out(order.size());
+  for (int i = static_cast<int>(storage_dims.size()) - 2; i >= 0; --i) {
+    st[i] = st[i + 1] * storage_dims[i + 1];
+  }
+  for (size_t i = 0; i < order.size(); ++i) out[i] = st[order[i]];
+  return out;
+}
+
+// Builds the reorders around the convolution when its layouts differ from NCHW.
+void AddReorders(ConvPlan& p) {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  p.reorder_src = p.src_md != p.src_user;
+  p.reorder_dst = p.dst_md != p.dst_user;
+  if (p.reorder_src) {
+    dnnl::reorder::primitive_desc pd(Engine(), p.src_user, Engine(), p.src_md, attr);
+    p.src_reorder = dnnl::reorder(pd);
+    p.src_reorder_scratch = pd.scratchpad_desc();
+  }
+  if (p.reorder_dst) {
+    dnnl::reorder::primitive_desc pd(Engine(), p.dst_md, Engine(), p.dst_user, attr);
+    p.dst_reorder = dnnl::reorder(pd);
+    p.dst_reorder_scratch = pd.scratchpad_desc();
+  }
+}
+
+class ConvBase : public Kernel {
+ public:
+  ConvBase(const NodeInfo& n, bool transpose)
+      : attrs_(n), transpose_(transpose), w_(*n.constant_inputs[1]),
+        act_(Activation::FromAttrs(attrs_)) {
+    if (n.num_inputs > 2 && n.constant_inputs[2]) b_ = *n.constant_inputs[2];
+  }
+
+  Status Run(KernelContext& ctx) const override {
+    CONFIDE_ASSIGN_OR_RETURN(const Tensor* x, Input(ctx, 0));
+    if (x->dtype() != DataType::kFloat32) return UnsupportedError("oneDNN Conv: float32 only");
+    CONFIDE_ASSIGN_OR_RETURN(auto plan, cache_.Get(x->shape(), [&] { return MakePlan(x->shape()); }));
+    CONFIDE_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, DataType::kFloat32, plan->out_shape));
+    memory src = Wrap(plan->src_user, x->raw_data()), dst = Wrap(plan->dst_user, y->raw_data());
+    if (plan->reorder_src) {
+      CONFIDE_ASSIGN_OR_RETURN(void* buf, ctx.Scratch(plan->src_md.get_size()));
+      memory blocked = Wrap(plan->src_md, buf);
+      CONFIDE_TRY(Execute(ctx, plan->src_reorder, plan->src_reorder_scratch,
+                          {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, blocked}}));
+      src = blocked;
+    }
+    memory out = dst;
+    if (plan->reorder_dst) {
+      CONFIDE_ASSIGN_OR_RETURN(void* buf, ctx.Scratch(plan->dst_md.get_size()));
+      out = Wrap(plan->dst_md, buf);
+    }
+    Args args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, plan->weights}, {DNNL_ARG_DST, out}};
+    if (plan->bias) args.emplace(DNNL_ARG_BIAS, plan->bias);
+    CONFIDE_TRY(Execute(ctx, plan->conv, plan->conv_scratch, std::move(args)));
+    if (plan->reorder_dst) {
+      CONFIDE_TRY(Execute(ctx, plan->dst_reorder, plan->dst_reorder_scratch,
+                          {{DNNL_ARG_FROM, out}, {DNNL_ARG_TO, dst}}));
+    }
+    return OkStatus();
+  }
+
+ protected:
+  virtual Result<Geometry> MakeGeometry(const Shape& x) const = 0;
+  // The weights as stored in the model, described with oneDNN's logical dims `g.wei`.
+  virtual memory::desc WeightsUserDesc(const Geometry& g) const = 0;
+
+  Result<ConvPlan> MakePlan(const Shape& x) const {
+    CONFIDE_ASSIGN_OR_RETURN(Geometry g, MakeGeometry(x));
+    CONFIDE_ASSIGN_OR_RETURN(dnnl::primitive_attr attr, AttrWithActivation(act_));
+    memory::desc src_any(g.src, Dt::f32, memory::format_tag::any);
+    memory::desc dst_any(g.dst, Dt::f32, memory::format_tag::any);
+    memory::desc wei_any(g.wei, Dt::f32, memory::format_tag::any);
+    memory::desc bias_md = b_.empty() ? memory::desc() : memory::desc({g.dst[1]}, Dt::f32, memory::format_tag::a);
+    ConvPlan p;
+    p.out_shape = g.out_shape;
+    p.src_user = PlainDesc(g.src, Dt::f32);
+    p.dst_user = PlainDesc(g.dst, Dt::f32);
+    memory::desc wei_md;
+    if (transpose_) {
+      dnnl::deconvolution_forward::desc d(dnnl::prop_kind::forward_inference,
+                                          dnnl::algorithm::deconvolution_direct, src_any, wei_any,
+                                          bias_md, dst_any, g.strides, g.dilates, g.pad_l, g.pad_r);
+      dnnl::deconvolution_forward::primitive_desc pd(d, attr, Engine());
+      p.conv = dnnl::deconvolution_forward(pd);
+      p.src_md = pd.src_desc(), p.dst_md = pd.dst_desc(), wei_md = pd.weights_desc();
+      p.conv_scratch = pd.scratchpad_desc();
+    } else {
+      dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference,
+                                        dnnl::algorithm::convolution_direct, src_any, wei_any,
+                                        bias_md, dst_any, g.strides, g.dilates, g.pad_l, g.pad_r);
+      dnnl::convolution_forward::primitive_desc pd(d, attr, Engine());
+      p.conv = dnnl::convolution_forward(pd);
+      p.src_md = pd.src_desc(), p.dst_md = pd.dst_desc(), wei_md = pd.weights_desc();
+      p.conv_scratch = pd.scratchpad_desc();
+    }
+    p.weights = memory(wei_md, Engine());
+    memory user = Wrap(WeightsUserDesc(g), w_.raw_data());
+    dnnl::stream stream(Engine());
+    dnnl::reorder(user, p.weights).execute(stream, user, p.weights);
+    stream.wait();
+    if (!b_.empty()) p.bias = Wrap(bias_md, b_.raw_data());  // the model keeps b_ alive
+    AddReorders(p);
+    return p;
+  }
+
+  OpAttrs attrs_;
+  bool transpose_;
+  Tensor w_, b_;
+  Activation act_;
+  ShapeCache<ConvPlan> cache_;
+};
+
+void SetWindow(const WindowGeom& wg, Geometry* g) {
+  g->strides = {wg.sh, wg.sw};
+  g->dilates = {wg.dh - 1, wg.dw - 1};
+  g->pad_l = {wg.pt, wg.pl};
+  g->pad_r = {wg.pb, wg.pr};
+}
+
+class Conv : public ConvBase {
+ public:
+  explicit Conv(const NodeInfo& n) : ConvBase(n, false) {}
+
+ protected:
+  Result<Geometry> MakeGeometry(const Shape& x) const override {
+    const Shape& ws = w_.shape();
+    if (ws.size() != x.size()) return InvalidArgumentError("weight rank must match input rank");
+    CONFIDE_ASSIGN_OR_RETURN(WindowGeom wg, MakeWindowGeom(attrs_, x, {ws.begin() + 2, ws.end()}, false));
+    Geometry g;
+    g.groups = attrs_.Int("group", 1);
+    int64_t m = ws[0];
+    if (g.groups <= 0 || wg.c % g.groups != 0 || m % g.groups != 0 || ws[1] * g.groups != wg.c) {
+      return InvalidArgumentError("channels " + std::to_string(wg.c) + " do not match weights " +
+                                  ShapeToString(ws));
+    }
+    g.src = {wg.n, wg.c, wg.ih, wg.iw};
+    g.dst = {wg.n, m, wg.oh, wg.ow};
+    g.wei = {g.groups, m / g.groups, wg.c / g.groups, wg.kh, wg.kw};
+    if (g.groups == 1) g.wei.erase(g.wei.begin());
+    SetWindow(wg, &g);
+    g.out_shape = wg.OutputShape(m);
+    return g;
+  }
+  memory::desc WeightsUserDesc(const Geometry& g) const override { return PlainDesc(g.wei, Dt::f32); }
+};
+
+class ConvTranspose : public ConvBase {
+ public:
+  explicit ConvTranspose(const NodeInfo& n) : ConvBase(n, true) {}
+
+ protected:
+  // ONNX: out = s*(in-1) + output_padding + (k-1)*d + 1 - pad_begin - pad_end. output_padding
+  // is folded into the end pad, which must stay non-negative.
+  Result<Geometry> MakeGeometry(const Shape& x) const override {
+    const Shape& ws = w_.shape();
+    if (ws.size() != x.size()) return InvalidArgumentError("weight rank must match input rank");
+    CONFIDE_ASSIGN_OR_RETURN(WindowGeom wg, MakeWindowGeom(attrs_, x, {ws.begin() + 2, ws.end()}, false));
+    Geometry g;
+    g.groups = attrs_.Int("group", 1);
+    if (g.groups <= 0 || ws[0] != wg.c || wg.c % g.groups != 0) {
+      return InvalidArgumentError("weights " + ShapeToString(ws) + " do not match the input");
+    }
+    int64_t m = ws[1] * g.groups;
+    std::vector<int64_t> opad = attrs_.Ints("output_padding");
+    if (opad.empty()) opad.assign(wg.spatial, 0);
+    int64_t oph = wg.spatial == 2 ? opad[0] : 0, opw = opad.back();
+    wg.pb -= oph;
+    wg.pr -= opw;
+    if (wg.pb < 0 || wg.pr < 0) return UnsupportedError("output_padding larger than the end pad");
+    int64_t oh = wg.sh * (wg.ih - 1) + (wg.kh - 1) * wg.dh + 1 - wg.pt - wg.pb;
+    int64_t ow = wg.sw * (wg.iw - 1) + (wg.kw - 1) * wg.dw + 1 - wg.pl - wg.pr;
+    if (oh <= 0 || ow <= 0) return InvalidArgumentError("empty ConvTranspose output");
+    g.src = {wg.n, wg.c, wg.ih, wg.iw};
+    g.dst = {wg.n, m, oh, ow};
+    g.wei = {g.groups, m / g.groups, wg.c / g.groups, wg.kh, wg.kw};
+    SetWindow(wg, &g);
+    g.out_shape = wg.spatial == 2 ? Shape{wg.n, m, oh, ow} : Shape{wg.n, m, ow};
+    return g;
+  }
+  // Stored [C, M/g, kh, kw] = (g, ic/g, oc/g, kh, kw); logical oneDNN order (g, oc/g, ic/g, kh, kw)
+  // (5-D even for one group, which oneDNN accepts).
+  memory::desc WeightsUserDesc(const Geometry& g) const override {
+    memory::dims storage = {g.wei[0], g.wei[2], g.wei[1], g.wei[3], g.wei[4]};
+    return memory::desc(g.wei, Dt::f32, Strides(storage, {0, 2, 1, 3, 4}));
+  }
+};
+
+// Declines what the kernels cannot do: non-constant or non-float weights, unknown post-ops,
+// and (ConvTranspose) output_shape or SAME auto_pad, which the reference kernel handles.
+Status CheckNode(const NodeInfo& n, bool transpose) {
+  if (n.num_inputs < 2 || !n.constant_inputs[1] || n.constant_inputs[1]->dtype() != DataType::kFloat32) {
+    return UnsupportedError("oneDNN conv: weights must be constant float32");
+  }
+  size_t rank = n.constant_inputs[1]->shape().size();
+  if (rank != 3 && rank != 4) return UnsupportedError("oneDNN conv: 1-D and 2-D only");
+  if (n.num_inputs > 2 && n.input_present[2] &&
+      (!n.constant_inputs[2] || n.constant_inputs[2]->dtype() != DataType::kFloat32)) {
+    return UnsupportedError("oneDNN conv: bias must be constant float32");
+  }
+  std::string act = n.GetString("_act", "");
+  if (!act.empty() && act != "Relu" && act != "Clip" && act != "LeakyRelu") {
+    return UnsupportedError("oneDNN conv: post-op " + act);
+  }
+  if (act == "Clip" && !(n.GetFloat("_act_lo", 0) <= n.GetFloat("_act_hi", 0))) {
+    return UnsupportedError("oneDNN conv: Clip with min > max");
+  }
+  if (transpose && (n.Has("output_shape") || n.GetString("auto_pad", "NOTSET") != "NOTSET")) {
+    return UnsupportedError("oneDNN ConvTranspose: output_shape / auto_pad");
+  }
+  return OkStatus();
+}
+
+template <typename K>
+KernelFactory Factory(bool transpose) {
+  return [transpose](const NodeInfo& n) -> Result<std::unique_ptr<Kernel>> {
+    CONFIDE_TRY(CheckNode(n, transpose));
+    return std::unique_ptr<Kernel>(new K(n));
+  };
+}
+
+}  // namespace
+
+void RegisterConvKernels(KernelRegistry* r) {
+  r->Register({.op_type = "Conv", .priority = kFastKernelPriority, .factory = Factory<Conv>(false)});
+  r->Register({.op_type = "ConvTranspose", .priority = kFastKernelPriority,
+               .factory = Factory<ConvTranspose>(true)});
+}
+
+}  // namespace confide::engine::kernels::onednn

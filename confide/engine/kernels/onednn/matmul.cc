@@ -1,0 +1,174 @@
+// Gemm and MatMul (fp32) on oneDNN's matmul primitive.
+//
+// With a constant B (Gemm; MatMul whose B is a 2-D initializer) the weights are packed once per
+// input shape into oneDNN's preferred layout, alpha is folded into them and beta*C into a bias
+// (C must be constant and broadcast along rows: [N], [1,N] or a scalar). MatMul with a runtime B
+// (attention) runs as a batched matmul with NumPy batch broadcasting. Gemm honours "_act".
+#include "confide/engine/kernels/onednn/onednn.h"
+
+namespace confide::engine::kernels::onednn {
+namespace {
+
+Result<std::unique_ptr<Kernel>> MakeMatMul(const NodeInfo& n);
+
+using dnnl::memory;
+using Dt = memory::data_type;
+
+struct MatMulPlan {
+  dnnl::primitive prim;
+  memory::desc scratch, src_md, wei_md, dst_md;
+  memory weights, bias;  // packed, when B is constant
+  Shape out_shape;
+};
+
+class FastMatMul : public Kernel {
+ public:
+  // b: constant B (2-D) or null. For Gemm, trans_a/trans_b/alpha/beta/C come from the node.
+  FastMatMul(const NodeInfo& n, bool gemm) : gemm_(gemm), act_(Activation::FromAttrs(OpAttrs(n))) {
+    if (n.constant_inputs[1]) b_ = *n.constant_inputs[1];
+    if (!gemm) return;
+    trans_a_ = n.GetInt("transA", 0) != 0;
+    trans_b_ = n.GetInt("transB", 0) != 0;
+    alpha_ = n.GetFloat("alpha", 1.f);
+    float beta = n.GetFloat("beta", 1.f);
+    const Tensor* c = n.num_inputs > 2 ? n.constant_inputs[2] : nullptr;
+    if (c && beta != 0.f) {
+      int64_t cols = trans_b_ ? b_.shape()[0] : b_.shape()[1];
+      bias_.assign(cols, 0.f);
+      for (int64_t j = 0; j < cols; ++j) bias_[j] = beta * c->data<float>()[c->num_elements() == 1 ? 0 : j];
+    }
+  }
+
+  Status Run(KernelContext& ctx) const override {
+    CONFIDE_ASSIGN_OR_RETURN(const Tensor* a, Input(ctx, 0));
+    CONFIDE_ASSIGN_OR_RETURN(const Tensor* b, Input(ctx, 1));
+    if (a->dtype() != DataType::kFloat32 || b->dtype() != DataType::kFloat32) {
+      if (fallback_) return fallback_->Run(ctx);  // integer MatMul: the reference kernel
+      return UnsupportedError("oneDNN MatMul: float32 only");
+    }
+    std::vector<int64_t> key = a->shape();
+    if (b_.empty()) {
+      key.push_back(-1);
+      key.insert(key.end(), b->shape().begin(), b->shape().end());
+    }
+    CONFIDE_ASSIGN_OR_RETURN(auto plan, cache_.Get(key, [&] { return MakePlan(a->shape(), b->shape()); }));
+    CONFIDE_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, DataType::kFloat32, plan->out_shape));
+    Args args{{DNNL_ARG_SRC, Wrap(plan->src_md, a->raw_data())}, {DNNL_ARG_DST, Wrap(plan->dst_md, y->raw_data())}};
+    args.emplace(DNNL_ARG_WEIGHTS, b_.empty() ? Wrap(plan->wei_md, b->raw_data()) : plan->weights);
+    if (plan->bias) args.emplace(DNNL_ARG_BIAS, plan->bias);
+    return Execute(ctx, plan->prim, plan->scratch, std::move(args));
+  }
+
+ private:
+  Result<MatMulPlan> MakePlan(const Shape& as, const Shape& bs) const {
+    return b_.empty() ? BatchedPlan(as, bs) : ConstantBPlan(as);
+  }
+
+  // A [..., M, K] (or [K, M] with transA) times the constant B.
+  Result<MatMulPlan> ConstantBPlan(const Shape& as) const {
+    const Shape& bs = b_.shape();
+    int64_t k = trans_b_ ? bs[1] : bs[0], n = trans_b_ ? bs[0] : bs[1];
+    if (as.size() < 2 || (gemm_ && as.size() != 2)) return UnsupportedError("oneDNN MatMul: A rank");
+    int64_t ka = trans_a_ ? as[0] : as.back();
+    int64_t m = trans_a_ ? as[1] : NumElements(as) / ka;
+    if (ka != k) return InvalidArgumentError("MatMul inner dimensions differ");
+    MatMulPlan p;
+    p.out_shape = gemm_ ? Shape{m, n} : as;
+    if (!gemm_) p.out_shape.back() = n;
+    p.src_md = trans_a_ ? memory::desc({m, k}, Dt::f32, memory::format_tag::ba) : PlainDesc({m, k}, Dt::f32);
+    p.dst_md = PlainDesc({m, n}, Dt::f32);
+    memory::desc bias_md = bias_.empty() ? memory::desc() : PlainDesc({1, n}, Dt::f32);
+    CONFIDE_ASSIGN_OR_RETURN(dnnl::primitive_attr attr, AttrWithActivation(act_));
+    dnnl::matmul::desc d(p.src_md, memory::desc({k, n}, Dt::f32, memory::format_tag::any), bias_md, p.dst_md);
+    dnnl::matmul::primitive_desc pd(d, attr, Engine());
+    p.prim = dnnl::matmul(pd);
+    p.scratch = pd.scratchpad_desc();
+    p.wei_md = pd.weights_desc();
+    std::vector<float> scaled(b_.data<float>(), b_.data<float>() + b_.num_elements());
+    for (float& v : scaled) v *= alpha_;
+    memory::desc user = trans_b_ ? memory::desc({k, n}, Dt::f32, memory::format_tag::ba) : PlainDesc({k, n}, Dt::f32);
+    p.weights = memory(p.wei_md, Engine());
+    memory src = Wrap(user, scaled.data());
+    dnnl::stream stream(Engine());
+    dnnl::reorder(src, p.weights).execute(stream, src, p.weights);
+    stream.wait();
+    if (!bias_.empty()) {
+      p.bias = memory(bias_md, Engine());
+      std::copy(bias_.begin(), bias_.end(), static_cast<float*>(p.bias.get_data_handle()));
+    }
+    return p;
+  }
+
+  // Both operands at run time: [..., M, K] x [..., K, N] with batch broadcasting.
+  Result<MatMulPlan> BatchedPlan(Shape as, Shape bs) const {
+    if (as.size() < 2 || bs.size() < 2) return UnsupportedError("oneDNN MatMul: 1-D operand");
+    size_t rank = std::max(as.size(), bs.size());
+    as.insert(as.begin(), rank - as.size(), 1);
+    bs.insert(bs.begin(), rank - bs.size(), 1);
+    if (as[rank - 1] != bs[rank - 2]) return InvalidArgumentError("MatMul inner dimensions differ");
+    memory::dims out(rank);
+    for (size_t i = 0; i + 2 < rank; ++i) {
+      if (as[i] != bs[i] && as[i] != 1 && bs[i] != 1) return InvalidArgumentError("MatMul batch dims do not broadcast");
+      out[i] = std::max(as[i], bs[i]);
+    }
+    out[rank - 2] = as[rank - 2];
+    out[rank - 1] = bs[rank - 1];
+    MatMulPlan p;
+    p.src_md = PlainDesc(as, Dt::f32);
+    p.wei_md = PlainDesc(bs, Dt::f32);
+    p.dst_md = PlainDesc(out, Dt::f32);
+    p.out_shape = Shape(out.begin(), out.end());
+    CONFIDE_ASSIGN_OR_RETURN(dnnl::primitive_attr attr, AttrWithActivation(act_));
+    dnnl::matmul::desc d(p.src_md, p.wei_md, p.dst_md);
+    dnnl::matmul::primitive_desc pd(d, attr, Engine());
+    p.prim = dnnl::matmul(pd);
+    p.scratch = pd.scratchpad_desc();
+    return p;
+  }
+
+  friend Result<std::unique_ptr<Kernel>> MakeMatMul(const NodeInfo& n);
+  bool gemm_;
+  std::unique_ptr<Kernel> fallback_;
+  bool trans_a_ = false, trans_b_ = false;
+  float alpha_ = 1.f;
+  Activation act_;
+  Tensor b_;
+  std::vector<float> bias_;
+  ShapeCache<MatMulPlan> cache_;
+};
+
+bool IsFloat(const Tensor* t) { return t && t->dtype() == DataType::kFloat32; }
+
+Result<std::unique_ptr<Kernel>> MakeGemm(const NodeInfo& n) {
+  const Tensor* b = n.num_inputs > 1 ? n.constant_inputs[1] : nullptr;
+  if (!IsFloat(b) || b->shape().size() != 2) return UnsupportedError("oneDNN Gemm: B must be constant float32 2-D");
+  std::string act = n.GetString("_act", "");
+  if (!act.empty() && act != "Relu" && act != "Clip" && act != "LeakyRelu") return UnsupportedError("post-op " + act);
+  float beta = n.GetFloat("beta", 1.f);
+  if (n.num_inputs > 2 && n.input_present[2] && beta != 0.f) {
+    const Tensor* c = n.constant_inputs[2];
+    int64_t cols = n.GetInt("transB", 0) ? b->shape()[0] : b->shape()[1];
+    bool row = c && (c->num_elements() == 1 || (c->num_elements() == cols && c->shape().back() == cols &&
+                                                (c->shape().size() == 1 || c->shape()[0] == 1)));
+    if (!IsFloat(c) || !row) return UnsupportedError("oneDNN Gemm: C must be a constant row vector");
+  }
+  return std::unique_ptr<Kernel>(new FastMatMul(n, true));
+}
+
+Result<std::unique_ptr<Kernel>> MakeMatMul(const NodeInfo& n) {
+  const Tensor* b = n.constant_inputs[1];
+  if (b && (!IsFloat(b) || b->shape().size() != 2)) return UnsupportedError("oneDNN MatMul: constant B must be float32 2-D");
+  if (n.Has("_act")) return UnsupportedError("oneDNN MatMul: post-ops");
+  auto kernel = std::make_unique<FastMatMul>(n, false);
+  if (!b) CONFIDE_ASSIGN_OR_RETURN(kernel->fallback_, ReferenceKernelRegistry().Create(n));
+  return std::unique_ptr<Kernel>(std::move(kernel));
+}
+
+}  // namespace
+
+void RegisterMatMulKernels(KernelRegistry* r) {
+  r->Register({.op_type = "Gemm", .priority = kFastKernelPriority, .factory = MakeGemm});
+  r->Register({.op_type = "MatMul", .priority = kFastKernelPriority, .factory = MakeMatMul});
+}
+
+}  // namespace confide::engine::kernels::onednn

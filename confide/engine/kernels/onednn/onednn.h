@@ -1,0 +1,94 @@
+// The one adapter between the engine and oneDNN 2.x (Debian libdnnl-dev 2.6, OpenMP threading).
+// Every oneDNN call of the engine goes through the fast kernels in this folder; nothing else
+// includes <dnnl.hpp>, so a port to oneDNN 3.x touches only kernels/onednn/.
+//
+//   RegisterOneDnnKernels(&registry);  // Conv, ConvTranspose, Gemm, MatMul, pools, int8 ops
+//
+// Threading: oneDNN runs on libgomp. Before every primitive execution the kernels set the calling
+// thread's OpenMP team size to the engine's intra-op thread count (omp_set_num_threads is per
+// calling thread), so results are deterministic for a fixed thread count and the two thread
+// runtimes never run more than num_threads busy threads between them (kernel steps run one at a
+// time on the run's thread; the engine's own pool is idle while oneDNN runs).
+#ifndef CONFIDE_ENGINE_KERNELS_ONEDNN_ONEDNN_H_
+#define CONFIDE_ENGINE_KERNELS_ONEDNN_ONEDNN_H_
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "confide/engine/kernel.h"
+#include "confide/engine/kernels/conv_util.h"
+
+namespace confide::engine::kernels::onednn {
+
+// Registers every oneDNN kernel at kFastKernelPriority. Each factory declines (kUnsupported)
+// what it does not handle, so the reference kernel stays the fallback.
+void RegisterOneDnnKernels(KernelRegistry* r);
+void RegisterConvKernels(KernelRegistry* r);    // conv.cc: Conv, ConvTranspose
+void RegisterMatMulKernels(KernelRegistry* r);  // matmul.cc: Gemm, MatMul
+void RegisterPoolKernels(KernelRegistry* r);    // pool.cc: MaxPool, AveragePool, Global*
+void RegisterQLinearKernels(KernelRegistry* r); // qlinear.cc: QLinearConv, QLinearMatMul
+
+// The process-wide CPU engine (created on first use; thread safe).
+const dnnl::engine& Engine();
+
+using Args = std::unordered_map<int, dnnl::memory>;
+
+// Executes `prim` on the calling thread's stream with `threads` OpenMP threads; the scratchpad
+// (the primitive must use scratchpad_mode::user) comes from ctx.Scratch. Waits for completion.
+// kInternal if oneDNN throws.
+Status Execute(KernelContext& ctx, const dnnl::primitive& prim, const dnnl::memory::desc& scratch,
+               Args args);
+
+// A plain row-major ("abcd...") descriptor of `dims`.
+dnnl::memory::desc PlainDesc(const dnnl::memory::dims& dims, dnnl::memory::data_type dt);
+// Wraps caller memory (not copied, not owned). `data` must hold desc.get_size() bytes.
+dnnl::memory Wrap(const dnnl::memory::desc& desc, const void* data);
+// Copies `src` (plain, `dims`) into a new oneDNN-owned memory in layout `desc`.
+dnnl::memory Pack(const dnnl::memory::desc& desc, const dnnl::memory::dims& dims,
+                  dnnl::memory::data_type dt, const void* src);
+
+// Attributes with scratchpad_mode::user plus the fused "_act" post-op (kernel.h contract);
+// kUnsupported for an activation oneDNN cannot express.
+Result<dnnl::primitive_attr> AttrWithActivation(const Activation& act);
+
+// Calls fn (which returns a Result) and maps a thrown dnnl::error to kUnsupported, so a factory
+// declines a node oneDNN rejects and a run reports it instead of unwinding through the engine.
+template <typename F>
+auto Try(F&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const dnnl::error& e) {
+    return UnsupportedError(std::string("oneDNN: ") + e.what());
+  }
+}
+
+// Objects built once per input-shape signature and then shared read-only by concurrent runs.
+template <typename V>
+class ShapeCache {
+ public:
+  // The entry for `key`, building it with make() (Result<V>) on first use. Errors are not cached.
+  template <typename Make>
+  Result<std::shared_ptr<const V>> Get(const std::vector<int64_t>& key, Make&& make) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(key);
+    if (it != entries_.end()) return it->second;
+    Result<V> made = Try([&]() -> Result<V> { return make(); });
+    if (!made.ok()) return made.error();
+    auto entry = std::make_shared<const V>(std::move(made).value());
+    entries_.emplace(key, entry);
+    return std::shared_ptr<const V>(entry);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::map<std::vector<int64_t>, std::shared_ptr<const V>> entries_;
+};
+
+}  // namespace confide::engine::kernels::onednn
+
+#endif  // CONFIDE_ENGINE_KERNELS_ONEDNN_ONEDNN_H_
