@@ -44,6 +44,16 @@ Certificate Share(X509* x509) {  // takes ownership of one reference
   return Certificate(std::move(handle));
 }
 
+// Certificates whose subject public key OpenSSL cannot decode (unknown algorithm, bad point) are
+// refused at parse time, so public_key() always has a key to return.
+Status CheckKeyDecodes(const Certificate& cert) {
+  if (X509_get0_pubkey(cert.handle().x509.get()) == nullptr) {
+    internal::DrainErrors();
+    return UnsupportedError("certificate: subject public key cannot be decoded");
+  }
+  return OkStatus();
+}
+
 // i2d of any OpenSSL object into Bytes.
 template <typename T, typename F>
 Bytes EncodeDer(T* obj, F i2d) {
@@ -74,6 +84,7 @@ Result<Certificate> Certificate::FromDer(ByteSpan der) {
   if (p != der.data() + der.size()) return MalformedError("certificate: trailing bytes after DER");
   // BER forms that OpenSSL tolerates would re-encode differently; accept canonical DER only.
   if (!Equal(cert.ToDer(), der)) return MalformedError("certificate: not canonical DER");
+  CONFIDE_TRY(CheckKeyDecodes(cert));
   return cert;
 }
 
@@ -84,7 +95,9 @@ Result<Certificate> Certificate::FromPem(std::string_view pem) {
     internal::DrainErrors();
     return MalformedError("certificate: no parsable CERTIFICATE PEM block");
   }
-  return Share(x509);
+  Certificate cert = Share(x509);
+  CONFIDE_TRY(CheckKeyDecodes(cert));
+  return cert;
 }
 
 Result<std::vector<Certificate>> Certificate::ChainFromPem(std::string_view pem) {
@@ -103,6 +116,7 @@ Result<std::vector<Certificate>> Certificate::ChainFromPem(std::string_view pem)
                           std::to_string(chain.size()) + " certificates");
   }
   if (chain.empty()) return MalformedError("certificate chain: no CERTIFICATE block");
+  for (const Certificate& cert : chain) CONFIDE_TRY(CheckKeyDecodes(cert));
   return chain;
 }
 

@@ -26,7 +26,9 @@ struct CrlHandle;
 // An immutable parsed certificate. Copyable (shares the underlying OpenSSL object); thread safe.
 class Certificate {
  public:
-  // kMalformed if not a single DER certificate (trailing bytes rejected).
+  // kMalformed if not a single canonical DER certificate (trailing bytes and BER rejected).
+  // Every loader returns kUnsupported if the subject public key cannot be decoded (unknown
+  // algorithm, invalid EC point), so public_key() always succeeds.
   static Result<Certificate> FromDer(ByteSpan der);
   // The first "CERTIFICATE" block of `pem`. kMalformed if none parses.
   static Result<Certificate> FromPem(std::string_view pem);
@@ -37,7 +39,7 @@ class Certificate {
   std::string ToPem() const;
   std::string subject() const;  // one-line RFC 2253 form, e.g. "CN=SEV-Milan,O=Advanced Micro..."
   std::string issuer() const;
-  Bytes serial_number() const;  // big-endian magnitude
+  Bytes serial_number() const;  // big-endian magnitude, no leading zeros (empty for serial 0)
   Time not_before() const;
   Time not_after() const;
   PublicKey public_key() const;
