@@ -37,6 +37,11 @@ function(_confide_common_options target)
                                              -fno-sanitize-recover=undefined)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()
+  if(CONFIDE_FUZZ)
+    # Coverage instrumentation everywhere, so libFuzzer sees inside the libraries; only the fuzz
+    # targets link libFuzzer itself (confide_fuzz).
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
+  endif()
 endfunction()
 
 function(confide_library name)
@@ -103,7 +108,10 @@ function(confide_fuzz name)
   set_property(GLOBAL APPEND PROPERTY CONFIDE_FUZZ_TARGETS ${name})
   string(REPLACE ";" " " dirs_text "${dirs}")
   set_property(GLOBAL APPEND_STRING PROPERTY CONFIDE_FUZZ_CORPORA "${name} ${dirs_text}\n")
-  if(CONFIDE_BUILD_TESTS AND NOT CONFIDE_FUZZ)
+  if(CONFIDE_BUILD_TESTS AND CONFIDE_FUZZ)
+    # libFuzzer runs every corpus input at start-up; -runs=0 then stops before mutating.
+    add_test(NAME ${name}.replay COMMAND ${name} -runs=0 ${dirs})
+  elseif(CONFIDE_BUILD_TESTS)
     add_test(NAME ${name}.replay COMMAND ${name} ${dirs})
   endif()
 endfunction()

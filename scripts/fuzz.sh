@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (clang, ASan+UBSan) and runs each one: first over its corpus
-# (fuzz/corpus/NAME plus the shared vector folders it names), then for SECONDS of new fuzzing.
+# Builds the asan preset (the tests and the libFuzzer targets, clang, ASan+UBSan) and runs each
+# fuzz target: first over its corpus (fuzz/corpus/NAME plus the shared vector folders it names),
+# then for SECONDS of new fuzzing.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (default: 30 seconds, every target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-30}"
 shift || true
-bash scripts/build.sh fuzz
-build=build/fuzz
+bash scripts/build.sh asan
+build=build/asan
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(cat "$build/fuzz_targets.txt")
