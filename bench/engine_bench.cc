@@ -3,11 +3,17 @@
 // Usage: engine_bench MODEL.onnx THREADS BATCH_SECONDS BATCHES INPUT.npy...
 // Inputs bind to the model's graph inputs in order. Prints one line:
 // "runs_per_s <median> min <min> max <max>". Exit code 1 on any engine error.
+// With CONFIDE_BENCH_PROFILE=1 in the environment, every kernel is wrapped in a timer and the
+// time per op type (all runs, warm-up included) is printed to stderr afterwards.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -21,6 +27,57 @@ using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+// Per op type: total nanoseconds and calls of Kernel::Run.
+struct OpTime {
+  std::atomic<int64_t> ns{0}, calls{0};
+};
+std::map<std::string, OpTime> g_times;
+std::mutex g_times_mu;
+
+class TimedKernel : public confide::engine::Kernel {
+ public:
+  TimedKernel(std::unique_ptr<Kernel> k, OpTime* t) : k_(std::move(k)), t_(t) {}
+  confide::Status Run(confide::engine::KernelContext& ctx) const override {
+    Clock::time_point t0 = Clock::now();
+    confide::Status st = k_->Run(ctx);
+    t_->ns += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
+    ++t_->calls;
+    return st;
+  }
+
+ private:
+  std::unique_ptr<Kernel> k_;
+  OpTime* t_;
+};
+
+// The default registry with every kernel wrapped in a TimedKernel.
+const confide::engine::KernelRegistry* ProfilingRegistry() {
+  using namespace confide::engine;
+  auto* r = new KernelRegistry;
+  for (const auto& [domain, op] : DefaultKernelRegistry().Ops()) {
+    r->Register({.domain = domain, .op_type = op, .since_version = 1, .until_version = kMaxSupportedOpset,
+                 .factory = [](const NodeInfo& n) -> confide::Result<std::unique_ptr<Kernel>> {
+                   CONFIDE_ASSIGN_OR_RETURN(std::unique_ptr<Kernel> k, DefaultKernelRegistry().Create(n));
+                   std::lock_guard<std::mutex> lock(g_times_mu);
+                   OpTime* t = &g_times[std::string(n.op_type)];
+                   return std::unique_ptr<Kernel>(new TimedKernel(std::move(k), t));
+                 }});
+  }
+  return r;
+}
+
+void PrintProfile() {
+  int64_t total = 0;
+  for (const auto& [op, t] : g_times) total += t.ns;
+  std::vector<std::pair<int64_t, std::string>> rows;
+  for (const auto& [op, t] : g_times) rows.emplace_back(t.ns.load(), op);
+  std::sort(rows.rbegin(), rows.rend());
+  for (const auto& [ns, op] : rows) {
+    std::fprintf(stderr, "%-22s %6.1f%% %10.3f ms %8ld calls\n", op.c_str(), 100.0 * ns / std::max<int64_t>(1, total),
+                 ns / 1e6, static_cast<long>(g_times[op].calls.load()));
+  }
 }
 
 int Fail(const std::string& what, const confide::Error& e) {
@@ -41,7 +98,9 @@ int main(int argc, char** argv) {
   int batches = std::max(1, std::atoi(argv[4]));
   auto bytes = ReadFile(argv[1]);
   if (!bytes.ok()) return Fail(argv[1], bytes.error());
-  auto model = engine::Model::Load(*bytes, {.num_threads = threads});
+  bool profile = std::getenv("CONFIDE_BENCH_PROFILE") != nullptr;
+  auto model = engine::Model::Load(*bytes, {.num_threads = threads,
+                                            .registry = profile ? ProfilingRegistry() : nullptr});
   if (!model.ok()) return Fail("load", model.error());
   const auto& descs = (*model)->info().inputs;
   engine::NamedTensors inputs;
@@ -68,6 +127,7 @@ int main(int argc, char** argv) {
     rates.push_back(per_batch / Seconds(t0));
   }
   std::sort(rates.begin(), rates.end());
+  if (profile) PrintProfile();
   std::printf("runs_per_s %g min %g max %g\n", rates[rates.size() / 2], rates.front(), rates.back());
   return 0;
 }

@@ -153,8 +153,8 @@ class KernelRegistry {
 void RegisterReferenceKernels(KernelRegistry* registry);
 // A process-wide immutable registry holding only the reference kernels.
 const KernelRegistry& ReferenceKernelRegistry();
-// A process-wide immutable registry: the reference kernels plus the fast oneDNN kernels
-// (kernels/onednn/) at kFastKernelPriority. What Model::Load uses by default.
+// A process-wide immutable registry: the reference kernels plus the fast kernels (oneDNN in
+// kernels/onednn/, elementwise in kernels/fast/) at kFastKernelPriority. Model::Load's default.
 const KernelRegistry& DefaultKernelRegistry();
 
 }  // namespace confide::engine

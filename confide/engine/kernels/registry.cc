@@ -1,5 +1,6 @@
 // Every reference kernel family. A new family is added here and in kernels.h.
 #include "confide/engine/kernels/kernels.h"
+#include "confide/engine/kernels/fast/fast.h"
 #include "confide/engine/kernels/onednn/onednn.h"
 
 namespace confide::engine {
@@ -36,6 +37,8 @@ const KernelRegistry& DefaultKernelRegistry() {
     auto* r = new KernelRegistry;
     RegisterReferenceKernels(r);
     kernels::onednn::RegisterOneDnnKernels(r);
+    kernels::fast::RegisterFastElementwiseKernels(r);
+    kernels::fast::RegisterFastDepthwiseConv(r);
     return r;
   }();
   return *registry;

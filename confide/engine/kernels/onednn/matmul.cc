@@ -51,6 +51,7 @@ class FastMatMul : public Kernel {
       key.push_back(-1);
       key.insert(key.end(), b->shape().begin(), b->shape().end());
     }
+    UseEngineThreads(ctx);
     CONFIDE_ASSIGN_OR_RETURN(auto plan, cache_.Get(key, [&] { return MakePlan(a->shape(), b->shape()); }));
     CONFIDE_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, DataType::kFloat32, plan->out_shape));
     Args args{{DNNL_ARG_SRC, Wrap(plan->src_md, a->raw_data())}, {DNNL_ARG_DST, Wrap(plan->dst_md, y->raw_data())}};
@@ -160,7 +161,9 @@ Result<std::unique_ptr<Kernel>> MakeMatMul(const NodeInfo& n) {
   if (b && (!IsFloat(b) || b->shape().size() != 2)) return UnsupportedError("oneDNN MatMul: constant B must be float32 2-D");
   if (n.Has("_act")) return UnsupportedError("oneDNN MatMul: post-ops");
   auto kernel = std::make_unique<FastMatMul>(n, false);
-  if (!b) CONFIDE_ASSIGN_OR_RETURN(kernel->fallback_, ReferenceKernelRegistry().Create(n));
+  if (!b) {
+    CONFIDE_ASSIGN_OR_RETURN(kernel->fallback_, ReferenceKernelRegistry().Create(n));
+  }
   return std::unique_ptr<Kernel>(std::move(kernel));
 }
 

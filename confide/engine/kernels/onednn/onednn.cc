@@ -1,7 +1,9 @@
 #include "confide/engine/kernels/onednn/onednn.h"
 
+#include <immintrin.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
@@ -19,10 +21,7 @@ Status Execute(KernelContext& ctx, const dnnl::primitive& prim, const dnnl::memo
     CONFIDE_ASSIGN_OR_RETURN(void* p, ctx.Scratch(size));
     args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(scratch, Engine(), p));
   }
-  // The per-thread team size must match the engine's thread count (determinism, no
-  // oversubscription); it is an OpenMP ICV of the calling thread, so concurrent runs are safe.
-  int threads = ctx.threads().num_threads();
-  if (omp_get_max_threads() != threads) omp_set_num_threads(threads);
+  UseEngineThreads(ctx);
   try {
     thread_local dnnl::stream stream(Engine());
     prim.execute(stream, args);
@@ -31,6 +30,82 @@ Status Execute(KernelContext& ctx, const dnnl::primitive& prim, const dnnl::memo
     return InternalError(std::string("oneDNN execute: ") + e.what());
   }
   return OkStatus();
+}
+
+namespace {
+
+// dst (cols x rows, leading dimension ldd) = transpose of the 8x8 block at src (ld lds).
+__attribute__((target("avx2"))) inline void Transpose8x8(const float* src, int64_t lds, float* dst,
+                                                          int64_t ldd) {
+  __m256 r[8], t[8];
+  for (int k = 0; k < 8; ++k) r[k] = _mm256_loadu_ps(src + k * lds);
+  for (int k = 0; k < 8; k += 2) {
+    t[k] = _mm256_unpacklo_ps(r[k], r[k + 1]);
+    t[k + 1] = _mm256_unpackhi_ps(r[k], r[k + 1]);
+  }
+  for (int k = 0; k < 8; k += 4) {
+    r[k] = _mm256_shuffle_ps(t[k], t[k + 2], 0x44);
+    r[k + 1] = _mm256_shuffle_ps(t[k], t[k + 2], 0xEE);
+    r[k + 2] = _mm256_shuffle_ps(t[k + 1], t[k + 3], 0x44);
+    r[k + 3] = _mm256_shuffle_ps(t[k + 1], t[k + 3], 0xEE);
+  }
+  for (int k = 0; k < 4; ++k) {
+    _mm256_storeu_ps(dst + k * ldd, _mm256_permute2f128_ps(r[k], r[k + 4], 0x20));
+    _mm256_storeu_ps(dst + (k + 4) * ldd, _mm256_permute2f128_ps(r[k], r[k + 4], 0x31));
+  }
+}
+
+// dst (cols x rows) = transpose of src (rows x cols), for source columns [c0, c1). 16x16 tiles
+// so every load and store covers whole cache lines; columns outermost so each output row is
+// written in one sweep. Compiled for AVX2 and picked at run time (CI and TEE CPUs differ).
+__attribute__((target("avx2"))) void TransposeColsAvx2(const float* src, int64_t rows, int64_t cols,
+                                                        float* dst, int64_t c0, int64_t c1) {
+  int64_t rows8 = rows / 8 * 8;
+  int64_t j = c0;
+  for (; j + 8 <= c1; j += 8) {
+    for (int64_t i = 0; i < rows8; i += 8) Transpose8x8(src + i * cols + j, cols, dst + j * rows + i, rows);
+    for (int64_t i = rows8; i < rows; ++i) {
+      for (int64_t k = 0; k < 8; ++k) dst[(j + k) * rows + i] = src[i * cols + j + k];
+    }
+  }
+  for (; j < c1; ++j) {
+    for (int64_t i = 0; i < rows; ++i) dst[j * rows + i] = src[i * cols + j];
+  }
+}
+
+void TransposeColsPlain(const float* src, int64_t rows, int64_t cols, float* dst, int64_t c0, int64_t c1) {
+  for (int64_t j = c0; j < c1; ++j) {
+    for (int64_t i = 0; i < rows; ++i) dst[j * rows + i] = src[i * cols + j];
+  }
+}
+
+void TransposeCols(const float* src, int64_t rows, int64_t cols, float* dst, int64_t c0, int64_t c1) {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  (avx2 ? TransposeColsAvx2 : TransposeColsPlain)(src, rows, cols, dst, c0, c1);
+}
+
+}  // namespace
+
+void TransposeImages(KernelContext& ctx, const dnnl::memory::dims& dims, const float* src, float* dst,
+                     bool to_nhwc) {
+  int64_t c = dims[1], hw = dims[2] * dims[3];
+  int64_t rows = to_nhwc ? c : hw, cols = to_nhwc ? hw : c;
+  for (int64_t n = 0; n < dims[0]; ++n) {
+    const float* s = src + n * c * hw;
+    float* d = dst + n * c * hw;
+    // Chunks of 16 source columns keep the 8x8 blocks whole and every store line-aligned.
+    int64_t blocks = (cols + 15) / 16;
+    ctx.threads().ParallelFor(
+        blocks, [&](int64_t b0, int64_t b1) { TransposeCols(s, rows, cols, d, b0 * 16, std::min(cols, b1 * 16)); },
+        std::max<int64_t>(1, (int64_t{1} << 14) / std::max<int64_t>(1, rows * 16)));
+  }
+}
+
+void UseEngineThreads(KernelContext& ctx) {
+  // The team size must match the engine's thread count (determinism, no oversubscription). It
+  // is an OpenMP ICV of the calling thread, so concurrent runs with other counts are safe.
+  int threads = ctx.threads().num_threads();
+  if (omp_get_max_threads() != threads) omp_set_num_threads(threads);
 }
 
 dnnl::memory::desc PlainDesc(const dnnl::memory::dims& dims, dnnl::memory::data_type dt) {

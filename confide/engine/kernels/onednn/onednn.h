@@ -44,6 +44,10 @@ using Args = std::unordered_map<int, dnnl::memory>;
 Status Execute(KernelContext& ctx, const dnnl::primitive& prim, const dnnl::memory::desc& scratch,
                Args args);
 
+// Sets the calling thread's OpenMP team size to the engine's intra-op thread count. Call before
+// creating primitives too: oneDNN fixes a primitive's thread partitioning at creation.
+void UseEngineThreads(KernelContext& ctx);
+
 // A plain row-major ("abcd...") descriptor of `dims`.
 dnnl::memory::desc PlainDesc(const dnnl::memory::dims& dims, dnnl::memory::data_type dt);
 // Wraps caller memory (not copied, not owned). `data` must hold desc.get_size() bytes.
@@ -51,6 +55,11 @@ dnnl::memory Wrap(const dnnl::memory::desc& desc, const void* data);
 // Copies `src` (plain, `dims`) into a new oneDNN-owned memory in layout `desc`.
 dnnl::memory Pack(const dnnl::memory::desc& desc, const dnnl::memory::dims& dims,
                   dnnl::memory::data_type dt, const void* src);
+
+// Converts images between NCHW and NHWC (to_nhwc: NCHW -> NHWC); dims = {N, C, H, W}. A tiled
+// transpose on the engine's thread pool; exact (moves values only).
+void TransposeImages(KernelContext& ctx, const dnnl::memory::dims& dims, const float* src, float* dst,
+                     bool to_nhwc);
 
 // Attributes with scratchpad_mode::user plus the fused "_act" post-op (kernel.h contract);
 // kUnsupported for an activation oneDNN cannot express.

@@ -1,0 +1,54 @@
+// Depthwise Conv against the reference kernel (fp32: atol 1e-5, rtol 1e-5; the reference sums
+// the same taps in a different order).
+#include <gtest/gtest.h>
+
+#include "confide/engine/kernels/testing/fast_vs_reference.h"
+
+namespace confide::engine::testing {
+namespace {
+
+constexpr Tolerance kTol{.atol = 1e-5, .rtol = 1e-5};
+
+OpCase Depthwise(Shape x, int64_t k, std::function<void(onnx::NodeProto&)> attrs) {
+  int64_t c = x[1];
+  Shape w = x.size() == 4 ? Shape{c, 1, k, k} : Shape{c, 1, k};
+  return OpCase{.op = "Conv", .inputs = {{"X", RandomTensor(x, 1)}},
+                .weights = {{"W", RandomTensor(w, 2)}, {"B", RandomTensor({c}, 3)}},
+                .node_inputs = {"X", "W", "B"}, .attrs = [c, attrs](onnx::NodeProto& n) {
+                  AddInt(n, "group", c);
+                  if (attrs) attrs(n);
+                }};
+}
+
+TEST(FastDepthwiseConv, ThreeByThreePaddedMatchesReference) {
+  ExpectFastMatchesReference(Depthwise({2, 12, 17, 23}, 3, [](onnx::NodeProto& n) { AddInts(n, "pads", {1, 1, 1, 1}); }), kTol);
+}
+
+TEST(FastDepthwiseConv, FiveByFiveStrideTwoAsymmetricPadsMatchesReference) {
+  ExpectFastMatchesReference(Depthwise({1, 16, 12, 80}, 5, [](onnx::NodeProto& n) {
+    AddInts(n, "pads", {2, 1, 2, 3});
+    AddInts(n, "strides", {2, 2});
+  }), kTol);
+}
+
+TEST(FastDepthwiseConv, DilatedStrideThreeMatchesReference) {
+  ExpectFastMatchesReference(Depthwise({1, 5, 20, 21}, 3, [](onnx::NodeProto& n) {
+    AddInts(n, "pads", {4, 4, 4, 4});
+    AddInts(n, "dilations", {4, 4});
+    AddInts(n, "strides", {3, 3});
+  }), kTol);
+}
+
+TEST(FastDepthwiseConv, OneDimensionalMatchesReference) {
+  ExpectFastMatchesReference(Depthwise({1, 6, 40}, 5, [](onnx::NodeProto& n) { AddInts(n, "pads", {2, 2}); }), kTol);
+}
+
+TEST(FastDepthwiseConv, FusedClipMatchesReference) {
+  OpCase c = Depthwise({1, 8, 9, 9}, 3, [](onnx::NodeProto& n) { AddInts(n, "pads", {1, 1, 1, 1}); });
+  c.opset = 10;
+  c.then_activation = "Clip";
+  ExpectFastMatchesReference(c, kTol);
+}
+
+}  // namespace
+}  // namespace confide::engine::testing

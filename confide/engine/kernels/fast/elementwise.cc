@@ -1,0 +1,208 @@
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "confide/engine/kernels/fast/fast.h"
+#include "confide/engine/kernels/kernel_util.h"
+
+namespace confide::engine::kernels::fast {
+namespace {
+
+struct AddOp { float operator()(float x, float y) const { return x + y; } };
+struct SubOp { float operator()(float x, float y) const { return x - y; } };
+struct MulOp { float operator()(float x, float y) const { return x * y; } };
+struct DivOp { float operator()(float x, float y) const { return x / y; } };
+
+// out = op(a, b) over rows of `inner` elements; within a row a steps by LA and b by LB (0 or 1).
+template <typename Op, int LA, int LB>
+void Row(const float* a, const float* b, float* o, int64_t n) {
+  Op op;
+  for (int64_t i = 0; i < n; ++i) o[i] = op(a[LA * i], b[LB * i]);
+}
+
+// The broadcast iteration collapsed to outer rows x one contiguous inner run.
+struct Layout {
+  int64_t inner = 1, la = 1, lb = 1;
+  std::vector<int64_t> outer_dims, sa, sb;  // dims left of the inner run, with strides
+  int64_t outer = 1;
+};
+
+Layout Collapse(const Shape& as, const Shape& bs, const Shape& os) {
+  std::vector<int64_t> sa = BroadcastStrides(as, os), sb = BroadcastStrides(bs, os);
+  Layout l;
+  int d = static_cast<int>(os.size()) - 1;
+  if (d < 0) return l;
+  l.inner = os[d];
+  l.la = sa[d];
+  l.lb = sb[d];
+  // Merge dim d-1 into the run while both inputs keep linear indexing across it.
+  for (--d; d >= 0 && sa[d] == sa[d + 1] * os[d + 1] && sb[d] == sb[d + 1] * os[d + 1]; --d) {
+    l.inner *= os[d];
+    sa[d] = sa[d + 1];
+    sb[d] = sb[d + 1];
+  }
+  for (int k = 0; k <= d; ++k) {
+    l.outer_dims.push_back(os[k]);
+    l.sa.push_back(sa[k]);
+    l.sb.push_back(sb[k]);
+    l.outer *= os[k];
+  }
+  return l;
+}
+
+template <typename Op, int LA, int LB>
+void RunRows(const Layout& l, const float* a, const float* b, float* o, ThreadPool& pool) {
+  if (l.outer == 1) {
+    pool.ParallelFor(l.inner, [&](int64_t s, int64_t e) {
+      Row<Op, LA, LB>(a + LA * s, b + LB * s, o + s, e - s);
+    }, 1 << 15);
+    return;
+  }
+  pool.ParallelFor(l.outer, [&](int64_t s, int64_t e) {
+    for (int64_t r = s; r < e; ++r) {
+      int64_t oa = 0, ob = 0, rem = r;
+      for (int k = static_cast<int>(l.outer_dims.size()) - 1; k >= 0; --k) {
+        int64_t idx = rem % l.outer_dims[k];
+        rem /= l.outer_dims[k];
+        oa += idx * l.sa[k];
+        ob += idx * l.sb[k];
+      }
+      Row<Op, LA, LB>(a + oa, b + ob, o + r * l.inner, l.inner);
+    }
+  }, std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(1, l.inner)));
+}
+
+// A kernel that handles the float32 cases it specialises and hands the rest to the reference.
+class WithFallback : public Kernel {
+ public:
+  explicit WithFallback(std::unique_ptr<Kernel> fallback) : fallback_(std::move(fallback)) {}
+
+ protected:
+  std::unique_ptr<Kernel> fallback_;
+};
+
+template <typename Op>
+class Binary : public WithFallback {
+ public:
+  using WithFallback::WithFallback;
+  Status Run(KernelContext& ctx) const override {
+    const Tensor* a = ctx.input(0);
+    const Tensor* b = ctx.input(1);
+    if (!a || !b || a->dtype() != DataType::kFloat32 || b->dtype() != DataType::kFloat32) {
+      return fallback_->Run(ctx);
+    }
+    CONFIDE_ASSIGN_OR_RETURN(Shape os, BroadcastShapes(a->shape(), b->shape()));
+    Layout l = Collapse(a->shape(), b->shape(), os);
+    auto run = l.la == 1 && l.lb == 1   ? &RunRows<Op, 1, 1>
+               : l.la == 1 && l.lb == 0 ? &RunRows<Op, 1, 0>
+               : l.la == 0 && l.lb == 1 ? &RunRows<Op, 0, 1>
+                                        : nullptr;
+    if (run == nullptr || l.inner < 8) return fallback_->Run(ctx);
+    CONFIDE_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, DataType::kFloat32, os));
+    if (NumElements(os) > 0) run(l, a->data<float>(), b->data<float>(), out->data<float>(), ctx.threads());
+    return OkStatus();
+  }
+};
+
+// Unary float maps; F is built from the node's attributes at load.
+template <typename F>
+class Unary : public WithFallback {
+ public:
+  Unary(std::unique_ptr<Kernel> fallback, F f) : WithFallback(std::move(fallback)), f_(f) {}
+  Status Run(KernelContext& ctx) const override {
+    const Tensor* x = ctx.input(0);
+    if (!x || x->dtype() != DataType::kFloat32) return fallback_->Run(ctx);
+    F f = f_;
+    if constexpr (requires(F g, KernelContext& c) { g.Bind(c); }) {
+      if (!f.Bind(ctx)) return fallback_->Run(ctx);
+    }
+    CONFIDE_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, DataType::kFloat32, x->shape()));
+    const float* in = x->data<float>();
+    float* o = out->data<float>();
+    ctx.threads().ParallelFor(x->num_elements(), [&](int64_t s, int64_t e) {
+      for (int64_t i = s; i < e; ++i) o[i] = f(in[i]);
+    }, 1 << 15);
+    return OkStatus();
+  }
+
+ private:
+  F f_;
+};
+
+struct ReluFn { float operator()(float v) const { return v > 0.f ? v : 0.f; } };
+struct LeakyReluFn {
+  float alpha;
+  float operator()(float v) const { return v < 0.f ? v * alpha : v; }
+};
+struct SigmoidFn {
+  float operator()(float v) const {
+    if (v >= 0.f) return 1.f / (1.f + std::exp(-v));
+    float e = std::exp(v);
+    return e / (1.f + e);
+  }
+};
+struct HardSigmoidFn {
+  float alpha, beta;
+  float operator()(float v) const { return std::min(1.f, std::max(0.f, alpha * v + beta)); }
+};
+struct HardSwishFn {
+  float operator()(float v) const { return v * std::min(1.f, std::max(0.f, v * (1.f / 6) + 0.5f)); }
+};
+// Clip: bounds from attributes (opset < 11) or from optional scalar inputs 1 and 2.
+struct ClipFn {
+  int opset;
+  float lo, hi;
+  bool Bind(KernelContext& ctx) {
+    if (opset < 11) return true;
+    for (int i = 1; i <= 2; ++i) {
+      const Tensor* t = ctx.input(i);
+      if (!t) continue;
+      if (t->dtype() != DataType::kFloat32 || t->num_elements() != 1) return false;
+      (i == 1 ? lo : hi) = t->data<float>()[0];
+    }
+    return true;
+  }
+  float operator()(float v) const { return v < lo ? lo : (v > hi ? hi : v); }
+};
+
+template <typename K, typename... A>
+KernelFactory Make(A... args) {
+  return [=](const NodeInfo& n) -> Result<std::unique_ptr<Kernel>> {
+    CONFIDE_ASSIGN_OR_RETURN(std::unique_ptr<Kernel> ref, ReferenceKernelRegistry().Create(n));
+    if constexpr (sizeof...(A) == 0) {
+      return std::unique_ptr<Kernel>(new K(std::move(ref)));
+    } else {
+      return std::unique_ptr<Kernel>(new K(std::move(ref), args(n)...));
+    }
+  };
+}
+
+}  // namespace
+
+void RegisterFastElementwiseKernels(KernelRegistry* r) {
+  constexpr int kPrio = kFastKernelPriority;
+  r->Register({.op_type = "Add", .priority = kPrio, .factory = Make<Binary<AddOp>>()});
+  r->Register({.op_type = "Sub", .priority = kPrio, .factory = Make<Binary<SubOp>>()});
+  r->Register({.op_type = "Mul", .priority = kPrio, .factory = Make<Binary<MulOp>>()});
+  r->Register({.op_type = "Div", .priority = kPrio, .factory = Make<Binary<DivOp>>()});
+  r->Register({.op_type = "Relu", .priority = kPrio,
+               .factory = Make<Unary<ReluFn>>([](const NodeInfo&) { return ReluFn{}; })});
+  r->Register({.op_type = "Sigmoid", .priority = kPrio,
+               .factory = Make<Unary<SigmoidFn>>([](const NodeInfo&) { return SigmoidFn{}; })});
+  r->Register({.op_type = "HardSwish", .priority = kPrio,
+               .factory = Make<Unary<HardSwishFn>>([](const NodeInfo&) { return HardSwishFn{}; })});
+  r->Register({.op_type = "LeakyRelu", .priority = kPrio,
+               .factory = Make<Unary<LeakyReluFn>>([](const NodeInfo& n) {
+                 return LeakyReluFn{n.GetFloat("alpha", 0.01f)};
+               })});
+  r->Register({.op_type = "HardSigmoid", .priority = kPrio,
+               .factory = Make<Unary<HardSigmoidFn>>([](const NodeInfo& n) {
+                 return HardSigmoidFn{n.GetFloat("alpha", 0.2f), n.GetFloat("beta", 0.5f)};
+               })});
+  r->Register({.op_type = "Clip", .priority = kPrio, .factory = Make<Unary<ClipFn>>([](const NodeInfo& n) {
+                 constexpr float kMax = std::numeric_limits<float>::max();
+                 return ClipFn{n.opset, n.GetFloat("min", -kMax), n.GetFloat("max", kMax)};
+               })});
+}
+
+}  // namespace confide::engine::kernels::fast

@@ -1,0 +1,64 @@
+// Fast elementwise kernels against the reference kernels. Add/Sub/Mul/Div are exact (same float
+// operations); activations allow 1e-6 (float vs the reference's double evaluation).
+#include <gtest/gtest.h>
+
+#include "confide/engine/kernels/testing/fast_vs_reference.h"
+
+namespace confide::engine::testing {
+namespace {
+
+OpCase BinaryCase(const std::string& op, Shape a, Shape b) {
+  return OpCase{.op = op, .inputs = {{"A", RandomTensor(a, 1)}, {"B", RandomTensor(b, 2)}}, .node_inputs = {"A", "B"}};
+}
+
+TEST(FastBinary, BroadcastPatternsAreExact) {
+  const std::vector<std::pair<Shape, Shape>> shapes = {
+      {{2, 8, 5, 7}, {2, 8, 5, 7}}, {{1, 8, 5, 7}, {1, 8, 1, 1}}, {{1, 8, 1, 1}, {1, 8, 5, 7}},
+      {{3, 40}, {40}},              {{33}, {1}},                  {{4, 1, 9}, {1, 5, 9}},
+      {{2, 3, 17}, {2, 3, 1}}};
+  for (const char* op : {"Add", "Sub", "Mul", "Div"}) {
+    for (const auto& [a, b] : shapes) ExpectFastMatchesReference(BinaryCase(op, a, b), {.atol = 0, .rtol = 0});
+  }
+}
+
+TEST(FastBinary, IntegerInputsFallBackToReference) {
+  OpCase c{.op = "Add", .inputs = {{"A", RandomTensor(DataType::kInt8, {4, 9}, 3, -50, 50)},
+                                    {"B", RandomTensor(DataType::kInt8, {4, 9}, 4, -50, 50)}},
+           .node_inputs = {"A", "B"}};
+  ExpectFastMatchesReference(c, {.atol = 0, .rtol = 0});
+}
+
+OpCase UnaryCase(const std::string& op, std::function<void(onnx::NodeProto&)> attrs = nullptr) {
+  return OpCase{.op = op, .inputs = {{"X", RandomTensor(DataType::kFloat32, {2, 7, 33}, 5, -8, 8)}},
+                .node_inputs = {"X"}, .attrs = std::move(attrs)};
+}
+
+TEST(FastUnary, ActivationsMatchReference) {
+  constexpr Tolerance kTol{.atol = 1e-6, .rtol = 1e-6};
+  ExpectFastMatchesReference(UnaryCase("Relu"), kTol);
+  ExpectFastMatchesReference(UnaryCase("Sigmoid"), kTol);
+  ExpectFastMatchesReference(UnaryCase("HardSwish", nullptr), kTol);
+  ExpectFastMatchesReference(UnaryCase("HardSigmoid", [](onnx::NodeProto& n) {
+    AddFloat(n, "alpha", 0.3f);
+    AddFloat(n, "beta", 0.4f);
+  }), kTol);
+  ExpectFastMatchesReference(UnaryCase("LeakyRelu", [](onnx::NodeProto& n) { AddFloat(n, "alpha", 0.2f); }), kTol);
+}
+
+TEST(FastUnary, ClipBoundsFromAttributesAndInputs) {
+  OpCase old = UnaryCase("Clip", [](onnx::NodeProto& n) { AddFloat(n, "min", -1.f); AddFloat(n, "max", 2.f); });
+  old.opset = 6;
+  ExpectFastMatchesReference(old, {.atol = 0, .rtol = 0});
+  OpCase both = UnaryCase("Clip");
+  both.weights = {{"lo", Tensor::Zeros(DataType::kFloat32, {})}, {"hi", Tensor::Zeros(DataType::kFloat32, {})}};
+  both.weights[1].second.data<float>()[0] = 6.f;
+  both.node_inputs = {"X", "lo", "hi"};
+  ExpectFastMatchesReference(both, {.atol = 0, .rtol = 0});
+  OpCase upper_only = UnaryCase("Clip");
+  upper_only.weights = {{"hi", Tensor::Zeros(DataType::kFloat32, {})}};
+  upper_only.node_inputs = {"X", "", "hi"};
+  ExpectFastMatchesReference(upper_only, {.atol = 0, .rtol = 0});
+}
+
+}  // namespace
+}  // namespace confide::engine::testing
