@@ -2,6 +2,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <thread>
+
+// libgomp's entry point for `#pragma omp parallel` (GCC ABI, stable since GCC 4.9): runs fn(data)
+// on a team of num_threads threads, the caller included, and returns after the team's barrier.
+// Called directly so that every compiler (clang too) uses the libgomp that oneDNN uses.
+extern "C" void GOMP_parallel(void (*fn)(void*), void* data, unsigned num_threads, unsigned flags);
 
 namespace confide::engine {
 
@@ -14,55 +20,26 @@ struct ThreadPool::Job {
   int64_t n;
   int64_t num_chunks;
   std::atomic<int64_t> next{0};
-  std::atomic<int64_t> done{0};
-  std::mutex mu;
-  std::condition_variable cv;
 };
 
 ThreadPool::ThreadPool(int num_threads) {
   if (num_threads <= 0) num_threads = static_cast<int>(std::thread::hardware_concurrency());
   num_threads_ = std::max(1, num_threads);
-  for (int i = 1; i < num_threads_; ++i) workers_.emplace_back([this] { WorkerLoop(); });
 }
 
-ThreadPool::~ThreadPool() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  for (std::thread& t : workers_) t.join();
-}
+ThreadPool::~ThreadPool() = default;
 
-void ThreadPool::RunChunks(Job& job) {
+// Each team thread takes chunks until none are left; chunk c always covers the same range.
+void ThreadPool::RunChunks(void* arg) {
+  Job& job = *static_cast<Job*>(arg);
   bool was_in_region = in_parallel_region;
   in_parallel_region = true;
   for (;;) {
     int64_t c = job.next.fetch_add(1);
     if (c >= job.num_chunks) break;
-    int64_t begin = job.n * c / job.num_chunks;
-    int64_t end = job.n * (c + 1) / job.num_chunks;
-    (*job.fn)(begin, end);
-    if (job.done.fetch_add(1) + 1 == job.num_chunks) {
-      std::lock_guard<std::mutex> lock(job.mu);
-      job.cv.notify_all();
-    }
+    (*job.fn)(job.n * c / job.num_chunks, job.n * (c + 1) / job.num_chunks);
   }
   in_parallel_region = was_in_region;
-}
-
-void ThreadPool::WorkerLoop() {
-  for (;;) {
-    std::shared_ptr<Job> job;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
-      if (stop_ && queue_.empty()) return;
-      job = std::move(queue_.front());
-      queue_.pop_front();
-    }
-    RunChunks(*job);
-  }
 }
 
 void ThreadPool::ParallelFor(int64_t n, const std::function<void(int64_t, int64_t)>& fn,
@@ -73,18 +50,11 @@ void ThreadPool::ParallelFor(int64_t n, const std::function<void(int64_t, int64_
     fn(0, n);
     return;
   }
-  auto job = std::make_shared<Job>();
-  job->fn = &fn;
-  job->n = n;
-  job->num_chunks = chunks;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (int64_t i = 1; i < chunks; ++i) queue_.push_back(job);
-  }
-  cv_.notify_all();
-  RunChunks(*job);
-  std::unique_lock<std::mutex> lock(job->mu);
-  job->cv.wait(lock, [&] { return job->done.load() == job->num_chunks; });
+  Job job;
+  job.fn = &fn;
+  job.n = n;
+  job.num_chunks = chunks;
+  GOMP_parallel(&ThreadPool::RunChunks, &job, static_cast<unsigned>(chunks), 0);
 }
 
 }  // namespace confide::engine

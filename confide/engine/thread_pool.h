@@ -1,23 +1,20 @@
-// ThreadPool: the engine's intra-op parallelism (std::thread workers, no OpenMP).
+// ThreadPool: the engine's intra-op parallelism. It runs on libgomp, the OpenMP runtime oneDNN is
+// built with, so the fast kernels and the engine share one set of worker threads: a second pool
+// next to libgomp's spinning workers oversubscribed the cores (2 threads on 2 cores: 100x slower
+// runs, bench/engine_vs_ort.sh; see ../shared/notes/kernels.md on mixing thread runtimes).
 //
 //   ThreadPool pool(4);
 //   pool.ParallelFor(rows, [&](int64_t begin, int64_t end) { ... rows [begin, end) ... });
 #ifndef CONFIDE_ENGINE_THREAD_POOL_H_
 #define CONFIDE_ENGINE_THREAD_POOL_H_
 
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <memory>
-#include <mutex>
-#include <thread>
-#include <vector>
 
 namespace confide::engine {
 
-// A fixed set of num_threads-1 worker threads; the calling thread is the num_threads-th.
-// Thread safe: several threads may call ParallelFor at once (concurrent model runs share a pool).
+// Up to num_threads threads per ParallelFor: the calling thread and libgomp team workers.
+// Thread safe: several threads may call ParallelFor at once (each gets its own OpenMP team).
 class ThreadPool {
  public:
   // num_threads <= 0 means std::thread::hardware_concurrency().
@@ -37,15 +34,9 @@ class ThreadPool {
 
  private:
   struct Job;
-  void WorkerLoop();
-  static void RunChunks(Job& job);
+  static void RunChunks(void* job);
 
   int num_threads_;
-  std::vector<std::thread> workers_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::shared_ptr<Job>> queue_;
-  bool stop_ = false;
 };
 
 }  // namespace confide::engine
