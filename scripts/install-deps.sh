@@ -13,6 +13,8 @@ packages=(
   libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata libdnnl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3
+  # confide-server end-to-end and interop tests
+  curl python3-requests
 )
 
 missing=()

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   AddModelCommand(app, &exit_code);
   AddRunCommand(app, &exit_code);
   AddAttestCommand(app, &exit_code);
+  AddAttestRemoteCommand(app, &exit_code);
+  AddInferCommand(app, &exit_code);
   AddSimCommand(app, &exit_code);
   AddKeygenCommand(app, &exit_code);
   AddPackCommand(app, &exit_code);

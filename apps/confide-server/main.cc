@@ -1,0 +1,118 @@
+// confide-server: the TEE workload (docs/server.md). Its link dependencies are the trusted
+// computing base (docs/tcb.md); keep the CLI, the key broker and Python out of it.
+//
+//   confide-server --tee sim --trust signers.toml --model demo.cfpkg:demo.key
+//                  --state-dir /var/lib/confide --port 8443
+#include <pthread.h>
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "confide/base/hex.h"
+#include "confide/server/log.h"
+#include "confide/server/server.h"
+#include "confide/tee/measure.h"
+#include "confide/tee/sim/sim_platform.h"
+
+namespace {
+
+using namespace confide;
+
+struct Args {
+  std::string tee = "auto";
+  std::string sim_dir;
+  std::vector<std::string> models;
+  std::string trust;
+  std::string state_dir;
+  std::string port_file;
+  server::ServerConfig config;
+};
+
+// --tee auto|sim. Only the simulator backend exists so far; auto uses it and says so.
+Result<std::unique_ptr<tee::Platform>> OpenPlatform(const Args& a) {
+  if (a.tee != "auto" && a.tee != "sim") return UnsupportedError("--tee " + a.tee + ": unknown");
+  std::string dir = a.sim_dir.empty() ? tee::sim::DefaultSimDir() : a.sim_dir;
+  CONFIDE_ASSIGN_OR_RETURN(auto measurement, tee::MeasureFile("/proc/self/exe"));
+  CONFIDE_ASSIGN_OR_RETURN(tee::sim::SimStore store, tee::sim::LoadSimStore(dir));
+  server::LogEvent("warn", "platform", {{"backend", "sim"}, {"sim_dir", dir},
+                                        {"measurement", HexEncode(measurement)},
+                                        {"note", "simulated TEE: no hardware protection"}});
+  return std::unique_ptr<tee::Platform>(
+      new tee::sim::SimPlatform(std::move(store), {.measurement = measurement}));
+}
+
+// PKG or PKG:KEYFILE.
+server::ModelSource ParseModel(const std::string& spec) {
+  auto colon = spec.find(':');
+  if (colon == std::string::npos) return {.package_path = spec};
+  return {.package_path = spec.substr(0, colon), .key_file = spec.substr(colon + 1)};
+}
+
+void AddOptions(CLI::App& app, Args& a) {
+  auto& c = a.config;
+  app.add_option("--tee", a.tee, "TEE backend: auto or sim")->capture_default_str();
+  app.add_option("--sim-dir", a.sim_dir, "Simulator folder (default: $CONFIDE_SIM_DIR, ...)");
+  app.add_option("--model", a.models, "PACKAGE[:KEYFILE] to serve (repeatable)")->required();
+  app.add_option("--trust", a.trust, "signers.toml: the package signers to accept")->required();
+  app.add_option("--state-dir", a.state_dir, "Folder for the sealed model-key cache");
+  app.add_option("--host", c.http.host, "Listen address")->capture_default_str();
+  app.add_option("--port", c.http.port, "TLS port (0: any free port)")->capture_default_str();
+  app.add_option("--plain-port", c.http.plain_port,
+                 "Plain-HTTP port for attestation and sealed inference only (-1: off)");
+  app.add_option("--port-file", a.port_file, "Write the bound TLS port here once listening");
+  app.add_option("--workers", c.http.num_workers, "Connection threads")->capture_default_str();
+  app.add_option("--engine-threads", c.engine.num_threads, "Intra-op threads per model");
+  app.add_option("--max-request-bytes", c.http.max_request_bytes, "Larger requests get 413");
+  app.add_option("--max-tensor-bytes", c.service.limits.max_tensor_bytes, "Per input tensor");
+  app.add_option("--timeout", c.http.read_timeout_seconds, "Read timeout in seconds");
+}
+
+// Blocks SIGTERM/SIGINT in every thread, then stops the server when one arrives.
+std::thread SignalWatcher(server::HttpServer& http, sigset_t set) {
+  return std::thread([&http, set] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    server::LogEvent("info", "shutdown", {{"signal", sig}});
+    http.Stop();
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app("confide-server: serves encrypted models over attested TLS inside a TEE",
+               "confide-server");
+  Args a;
+  a.config.engine.num_threads = 1;
+  AddOptions(app, a);
+  CLI11_PARSE(app, argc, argv);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  for (const auto& m : a.models) a.config.models.push_back(ParseModel(m));
+  a.config.trust_list_path = a.trust;
+  a.config.keys.cache_dir = a.state_dir;
+  auto platform = OpenPlatform(a);
+  if (!platform.ok()) {
+    server::LogEvent("error", "startup", {{"error", platform.error().ToString()}});
+    return 1;
+  }
+  auto s = server::Server::Start(**platform, std::move(a.config), SystemClock().Now());
+  if (!s.ok()) {
+    server::LogEvent("error", "startup", {{"error", s.error().ToString()}});
+    return 1;
+  }
+  if (!a.port_file.empty()) std::ofstream(a.port_file) << (*s)->http().port() << "\n";
+  std::thread watcher = SignalWatcher((*s)->http(), set);
+  (*s)->http().Serve();
+  pthread_kill(watcher.native_handle(), SIGTERM);  // wakes the watcher if Serve ended otherwise
+  watcher.join();
+  server::LogEvent("info", "stopped");
+  return 0;
+}

@@ -1,0 +1,71 @@
+// The server's attested identity and its attestation API (GET/POST /v1/attestation): the TLS key
+// and certificate made inside the TEE, the HPKE (X25519) key for sealed requests, the workload
+// digest, and fresh evidence for a verifier's nonce. docs/server.md shows the JSON.
+//
+//   CONFIDE_ASSIGN_OR_RETURN(auto attestor, Attestor::Create(platform, workload, clock.Now()));
+//   nlohmann::json doc = attestor->CertificateEvidenceJson();
+//   CONFIDE_ASSIGN_OR_RETURN(nlohmann::json fresh, attestor->FreshEvidenceJson(nonce));
+#ifndef CONFIDE_SERVER_ATTESTOR_H_
+#define CONFIDE_SERVER_ATTESTOR_H_
+
+#include <array>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "confide/channel/attested_tls.h"
+#include "confide/package/manifest.h"
+#include "confide/tee/platform.h"
+
+namespace confide::server {
+
+// What the "workload" claim covers: the sorted manifest digests and the launch configuration.
+struct WorkloadInputs {
+  std::vector<package::Digest> manifest_digests;  // any order; sorted when hashed
+  std::string launch_config;                      // canonical JSON text
+};
+
+// SHA-256("confide workload v1" || u32 BE count || sorted digests || launch_config).
+std::array<uint8_t, 32> ComputeWorkload(const WorkloadInputs& inputs);
+
+inline constexpr size_t kMaxNonceSize = 64;
+
+// Thread safe after Create.
+class Attestor {
+ public:
+  // Makes the HPKE key pair and the attested TLS identity (binding TLS key, hpke-pub, workload).
+  // Errors from the platform and crypto.
+  static Result<std::unique_ptr<Attestor>> Create(tee::Platform& platform, WorkloadInputs inputs,
+                                                  Time now);
+
+  const channel::AttestedIdentity& identity() const { return identity_; }
+  const crypto::PrivateKey& hpke_key() const { return hpke_key_; }
+  const Bytes& hpke_pub() const { return hpke_pub_; }
+  const std::array<uint8_t, 32>& workload() const { return workload_; }
+  // SHA-256 of the certificate's encoded evidence bundle (for per-result proofs).
+  const std::array<uint8_t, 32>& evidence_digest() const { return evidence_digest_; }
+
+  // GET /v1/attestation: the certificate's bundle, its decoded claims and their inputs.
+  nlohmann::json CertificateEvidenceJson() const;
+  // POST /v1/attestation: fresh evidence whose claims add `nonce` (1..kMaxNonceSize bytes:
+  // kInvalidArgument otherwise). Platform errors pass through.
+  Result<nlohmann::json> FreshEvidenceJson(ByteSpan nonce) const;
+
+ private:
+  Attestor(tee::Platform& platform, WorkloadInputs inputs, std::array<uint8_t, 32> workload,
+           crypto::PrivateKey hpke_key, Bytes hpke_pub, channel::AttestedIdentity identity);
+  nlohmann::json BundleJson(const attest::EvidenceBundle& bundle) const;
+
+  tee::Platform& platform_;
+  WorkloadInputs inputs_;
+  std::array<uint8_t, 32> workload_{};
+  crypto::PrivateKey hpke_key_;
+  Bytes hpke_pub_;
+  channel::AttestedIdentity identity_;
+  std::array<uint8_t, 32> evidence_digest_{};
+};
+
+}  // namespace confide::server
+
+#endif  // CONFIDE_SERVER_ATTESTOR_H_

@@ -1,0 +1,149 @@
+#include "confide/server/http_server.h"
+
+#include <httplib.h>
+
+#include <chrono>
+
+#include "confide/crypto/tls.h"
+#include "confide/server/log.h"
+
+namespace confide::server {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Handler = std::function<Reply(const httplib::Request&)>;
+
+void Apply(const Reply& r, httplib::Response& res) {
+  res.status = r.status;
+  for (const auto& [k, v] : r.headers) res.set_header(k, v);
+  res.set_content(r.body, r.content_type.c_str());
+}
+
+std::optional<size_t> JsonLen(const httplib::Request& req) {
+  if (!req.has_header("Inference-Header-Content-Length")) return std::nullopt;
+  const std::string v = req.get_header_value("Inference-Header-Content-Length");
+  if (v.empty() || v.size() > 12 || v.find_first_not_of("0123456789") != std::string::npos) {
+    return std::optional<size_t>(SIZE_MAX);  // rejected by the codec as exceeding the body
+  }
+  return std::stoull(v);
+}
+
+std::string Match(const httplib::Request& req, int i) {
+  return i < static_cast<int>(req.matches.size()) ? std::string(req.matches[i]) : "";
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(const InferenceService& s, const Attestor& a, Metrics& m, HttpOptions o)
+      : service(s), attestor(a), metrics(m), opts(std::move(o)),
+        tls([this](SSL_CTX& ctx) {
+          return crypto::ConfigureTlsServer(&ctx, attestor.identity().certificate,
+                                            attestor.identity().tls_key).ok();
+        }) {}
+
+  // Wraps a handler with metrics and the request log line.
+  httplib::Server::Handler Wrap(const std::string& route, Handler h) {
+    return [this, route, h](const httplib::Request& req, httplib::Response& res) {
+      auto start = Clock::now();
+      Reply reply = h(req);
+      Apply(reply, res);
+      double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      metrics.Observe(route, reply.status, seconds);
+      LogEvent(reply.status >= 500 ? "error" : "info", "request",
+               {{"route", route}, {"status", reply.status}, {"request_bytes", req.body.size()},
+                {"response_bytes", reply.body.size()}, {"ms", seconds * 1000}});
+    };
+  }
+
+  void Configure(httplib::Server& srv, bool plain_only) {
+    srv.new_task_queue = [n = opts.num_workers] { return new httplib::ThreadPool(n); };
+    srv.set_read_timeout(opts.read_timeout_seconds, 0);
+    srv.set_write_timeout(opts.write_timeout_seconds, 0);
+    srv.set_keep_alive_timeout(opts.keep_alive_seconds);
+    srv.set_payload_max_length(opts.max_request_bytes);
+    srv.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      if (res.body.empty()) {
+        Apply(ErrorReply(res.status, res.status == 413   ? "request too large"
+                                     : res.status == 404 ? "no such endpoint"
+                                                         : "bad request"),
+              res);
+      }
+    });
+    srv.Get("/v2/health/live", Wrap("live", [this](auto&) { return service.Live(); }));
+    srv.Get("/v2/health/ready", Wrap("ready", [this](auto&) { return service.Ready(); }));
+    srv.Get("/v1/attestation",
+            Wrap("attestation", [this](auto&) { return service.GetAttestation(); }));
+    srv.Post("/v1/attestation",
+             Wrap("attestation_fresh", [this](auto& r) { return service.PostAttestation(r.body); }));
+    srv.Post(R"(/v1/sealed/models/([^/]+)/infer)", Wrap("sealed_infer", [this](auto& r) {
+               return service.SealedInfer(Match(r, 1), r.body);
+             }));
+    if (plain_only) return;
+    srv.Get("/v2", Wrap("server_metadata", [this](auto&) { return service.ServerMetadata(); }));
+    srv.Get(R"(/v2/models/([^/]+)(?:/versions/([^/]+))?)", Wrap("model_metadata", [this](auto& r) {
+              return service.ModelMetadata(Match(r, 1), Match(r, 2));
+            }));
+    srv.Get(R"(/v2/models/([^/]+)(?:/versions/([^/]+))?/ready)", Wrap("model_ready", [this](auto& r) {
+              return service.ModelReady(Match(r, 1), Match(r, 2));
+            }));
+    srv.Post(R"(/v2/models/([^/]+)(?:/versions/([^/]+))?/infer)", Wrap("infer", [this](auto& r) {
+               bool proof = r.get_header_value("Confide-Proof") == "1";
+               return service.Infer(Match(r, 1), Match(r, 2), r.body, JsonLen(r), proof);
+             }));
+    srv.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(metrics.Render(), "text/plain; version=0.0.4");
+    });
+  }
+
+  const InferenceService& service;
+  const Attestor& attestor;
+  Metrics& metrics;
+  HttpOptions opts;
+  httplib::SSLServer tls;
+  httplib::Server plain;
+  std::thread plain_thread;
+};
+
+HttpServer::HttpServer(const InferenceService& service, const Attestor& attestor,
+                       Metrics& metrics, HttpOptions opts)
+    : impl_(std::make_unique<Impl>(service, attestor, metrics, std::move(opts))) {
+  impl_->Configure(impl_->tls, false);
+  impl_->Configure(impl_->plain, true);
+}
+
+HttpServer::~HttpServer() {
+  Stop();
+  if (impl_->plain_thread.joinable()) impl_->plain_thread.join();
+}
+
+Status HttpServer::Bind() {
+  if (!impl_->tls.is_valid()) return InternalError("TLS server context could not be configured");
+  const HttpOptions& o = impl_->opts;
+  port_ = o.port == 0 ? impl_->tls.bind_to_any_port(o.host)
+                      : (impl_->tls.bind_to_port(o.host, o.port) ? o.port : -1);
+  if (port_ < 0) return UnavailableError("cannot listen on " + o.host + ":" + std::to_string(o.port));
+  if (o.plain_port >= 0) {
+    plain_port_ = o.plain_port == 0
+                      ? impl_->plain.bind_to_any_port(o.host)
+                      : (impl_->plain.bind_to_port(o.host, o.plain_port) ? o.plain_port : -1);
+    if (plain_port_ < 0) return UnavailableError("cannot listen on plain port");
+  }
+  return OkStatus();
+}
+
+void HttpServer::Serve() {
+  if (plain_port_ >= 0) {
+    impl_->plain_thread = std::thread([this] { impl_->plain.listen_after_bind(); });
+  }
+  impl_->tls.listen_after_bind();
+  if (impl_->plain_thread.joinable()) impl_->plain_thread.join();
+}
+
+void HttpServer::Stop() {
+  impl_->tls.stop();
+  impl_->plain.stop();
+}
+
+}  // namespace confide::server

@@ -1,0 +1,57 @@
+// Bringing a model into the TEE: obtain its key (sealed cache, then the key broker, then a key
+// file), verify the package's owner signature, decrypt the payload as a stream into TEE memory,
+// load it into the engine, and seal the key for the next start.
+//
+//   KeySources keys{.cache_dir = state_dir, .key_file = "model.key"};
+//   CONFIDE_ASSIGN_OR_RETURN(ServedModel m, LoadServedModel(
+//       {.package_path = "model.cfpkg"}, keys, trust, platform, clock.Now(), engine_options));
+#ifndef CONFIDE_SERVER_MODEL_LOADER_H_
+#define CONFIDE_SERVER_MODEL_LOADER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "confide/base/clock.h"
+#include "confide/base/secret.h"
+#include "confide/engine/engine.h"
+#include "confide/package/reader.h"
+#include "confide/package/trust.h"
+#include "confide/tee/platform.h"
+
+namespace confide::server {
+
+// Asks a key broker for the key of the package whose verified prefix is given. Returns
+// kUnavailable when the broker cannot be reached (the loader then tries the next source).
+using KeyBrokerFn = std::function<Result<SecretBytes>(const package::PackagePrefix&)>;
+
+struct ModelSource {
+  std::string package_path;
+  std::string key_file;  // plain model key file (confide pack --key-out); empty = none
+};
+
+struct KeySources {
+  std::string cache_dir;  // sealed key cache; empty = no cache
+  KeyBrokerFn key_broker;  // empty = no broker
+};
+
+struct ServedModel {
+  std::string name;
+  std::string version;
+  package::Digest manifest_digest{};
+  std::string key_origin;  // "sealed-cache", "kbs" or "key-file" (for logs and metrics)
+  std::unique_ptr<engine::Model> model;
+};
+
+// Loads one model. Key order: the sealed cache (if present and it unseals), the key broker, the
+// key file. Errors: the package's (kNotFound, kMalformed, kVerificationFailed for a bad signature
+// or wrong key), kNotFound when no source has a key, the engine's on load. A failure to write
+// the sealed cache is not an error (the next start asks the broker again). The decrypted ONNX
+// bytes live only in memory and are wiped after the engine loaded them.
+Result<ServedModel> LoadServedModel(const ModelSource& source, const KeySources& keys,
+                                    const package::TrustList& trust, tee::Platform& platform,
+                                    Time now, const engine::LoadOptions& engine_options);
+
+}  // namespace confide::server
+
+#endif  // CONFIDE_SERVER_MODEL_LOADER_H_

@@ -1,0 +1,55 @@
+// The confide-server workload assembled: load every model (keys from the sealed cache, the key
+// broker or key files; packages decrypted in memory), compute the workload digest, make the
+// attested identity (TLS key + HPKE key + workload, bound in evidence), and serve over attested
+// TLS. apps/confide-server/main.cc builds the config and the Platform and calls this.
+//
+//   CONFIDE_ASSIGN_OR_RETURN(std::unique_ptr<Server> s, Server::Start(platform, config, now));
+//   s->http().Serve();     // until s->http().Stop()
+#ifndef CONFIDE_SERVER_SERVER_H_
+#define CONFIDE_SERVER_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "confide/server/attestor.h"
+#include "confide/server/http_server.h"
+#include "confide/server/metrics.h"
+#include "confide/server/model_loader.h"
+#include "confide/server/service.h"
+
+namespace confide::server {
+
+struct ServerConfig {
+  std::vector<ModelSource> models;  // at least one
+  std::string trust_list_path;       // signers.toml: whose packages this server accepts
+  KeySources keys;
+  engine::LoadOptions engine;
+  HttpOptions http;
+  ServiceOptions service;
+};
+
+// The launch configuration text bound into the workload claim: canonical JSON of the settings
+// that change behaviour (limits, engine threads), not of paths or ports.
+std::string LaunchConfigText(const ServerConfig& config);
+
+class Server {
+ public:
+  // Loads the models and binds the listeners. Errors: any model's (LoadServedModel), the trust
+  // list's, the platform's, kUnavailable for a taken port.
+  static Result<std::unique_ptr<Server>> Start(tee::Platform& platform, ServerConfig config,
+                                               Time now);
+  HttpServer& http() { return *http_; }
+  const Attestor& attestor() const { return *attestor_; }
+
+ private:
+  Server() = default;
+  Metrics metrics_;
+  std::unique_ptr<Attestor> attestor_;
+  std::unique_ptr<InferenceService> service_;
+  std::unique_ptr<HttpServer> http_;
+};
+
+}  // namespace confide::server
+
+#endif  // CONFIDE_SERVER_SERVER_H_

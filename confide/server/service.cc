@@ -1,0 +1,169 @@
+#include "confide/server/service.h"
+
+#include <nlohmann/json.hpp>
+
+#include "confide/base/base64.h"
+#include "confide/base/hex.h"
+#include "confide/channel/sealed_envelope.h"
+#include "confide/crypto/ecdsa.h"
+#include "confide/crypto/hash.h"
+#include "confide/server/log.h"
+
+namespace confide::server {
+
+namespace {
+
+using nlohmann::json;
+
+Reply JsonReply(const json& j, int status = 200) { return Reply{.status = status, .body = j.dump()}; }
+
+// The OIP status for an engine or codec error.
+int StatusFor(const Error& e) {
+  switch (e.code) {
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kMalformed:
+    case ErrorCode::kUnsupported: return 400;
+    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kUnavailable: return 503;
+    default: return 500;
+  }
+}
+
+json TensorMetadata(const engine::TensorDesc& d) {
+  json shape = json::array();
+  for (int64_t dim : d.dims) shape.push_back(dim < 0 ? -1 : dim);
+  return {{"name", d.name}, {"datatype", OipDatatypeName(d.dtype)}, {"shape", shape}};
+}
+
+}  // namespace
+
+Reply ErrorReply(int status, std::string_view message) {
+  return JsonReply({{"error", message}}, status);
+}
+
+InferenceService::InferenceService(std::vector<ServedModel> models, const Attestor& attestor,
+                                   ServiceOptions opts)
+    : models_(std::move(models)), attestor_(attestor), opts_(std::move(opts)) {}
+
+const ServedModel* InferenceService::Find(const std::string& name,
+                                          const std::string& version) const {
+  for (const ServedModel& m : models_) {
+    if (m.name == name && (version.empty() || version == m.version)) return &m;
+  }
+  return nullptr;
+}
+
+Reply InferenceService::Live() const { return JsonReply({{"live", true}}); }
+
+Reply InferenceService::Ready() const { return JsonReply({{"ready", !models_.empty()}}); }
+
+Reply InferenceService::ServerMetadata() const {
+  return JsonReply({{"name", opts_.server_name},
+                    {"version", opts_.server_version},
+                    {"extensions", {"binary_tensor_data", "confide_attestation", "confide_sealed",
+                                    "confide_result_proof"}}});
+}
+
+Reply InferenceService::ModelMetadata(const std::string& name, const std::string& version) const {
+  const ServedModel* m = Find(name, version);
+  if (!m) return ErrorReply(404, "unknown model '" + name + "'");
+  json inputs = json::array(), outputs = json::array();
+  for (const auto& d : m->model->info().inputs) inputs.push_back(TensorMetadata(d));
+  for (const auto& d : m->model->info().outputs) outputs.push_back(TensorMetadata(d));
+  return JsonReply({{"name", m->name},
+                    {"versions", {m->version}},
+                    {"platform", "onnx_onnxv1"},
+                    {"inputs", inputs},
+                    {"outputs", outputs},
+                    {"parameters", {{"manifest_digest", HexEncode(m->manifest_digest)}}}});
+}
+
+Reply InferenceService::ModelReady(const std::string& name, const std::string& version) const {
+  const ServedModel* m = Find(name, version);
+  if (!m) return ErrorReply(404, "unknown model '" + name + "'");
+  return JsonReply({{"name", m->name}, {"ready", true}});
+}
+
+Result<engine::NamedTensors> InferenceService::Run(const ServedModel& m,
+                                                   const InferRequest& req) const {
+  CONFIDE_ASSIGN_OR_RETURN(engine::NamedTensors outputs, m.model->Run(req.inputs));
+  if (req.outputs.empty()) return outputs;
+  engine::NamedTensors picked;
+  for (const std::string& want : req.outputs) {
+    auto it = std::find_if(outputs.begin(), outputs.end(),
+                           [&](const auto& o) { return o.first == want; });
+    if (it == outputs.end()) return InvalidArgumentError("unknown output '" + want + "'");
+    picked.push_back(*it);
+  }
+  return picked;
+}
+
+Reply InferenceService::Infer(const std::string& name, const std::string& version,
+                              std::string_view body, std::optional<size_t> json_len,
+                              bool want_proof) const {
+  const ServedModel* m = Find(name, version);
+  if (!m) return ErrorReply(404, "unknown model '" + name + "'");
+  auto req = ParseInferRequest(body, json_len, opts_.limits);
+  if (!req.ok()) return ErrorReply(400, req.error().message);
+  auto outputs = Run(*m, *req);
+  if (!outputs.ok()) return ErrorReply(StatusFor(outputs.error()), outputs.error().message);
+  EncodedBody enc = EncodeInferResponse({.model_name = m->name, .model_version = m->version,
+                                         .id = req->id},
+                                        *outputs, req->binary_output);
+  Reply reply{.body = std::move(enc.body)};
+  if (enc.json_len) {
+    reply.content_type = "application/octet-stream";
+    reply.headers.emplace_back("Inference-Header-Content-Length", std::to_string(*enc.json_len));
+  }
+  if (want_proof) return ProofHeader(std::move(reply), *m, body);
+  return reply;
+}
+
+Reply InferenceService::ProofHeader(Reply reply, const ServedModel& m,
+                                    std::string_view input) const {
+  auto in = crypto::Sha256(AsBytes(input));
+  auto out = crypto::Sha256(AsBytes(reply.body));
+  const auto& ev = attestor_.evidence_digest();
+  Bytes message = Concat({AsBytes(kProofContext), m.manifest_digest, in, out, ev});
+  auto sig = crypto::EcdsaSign(attestor_.identity().tls_key, crypto::HashAlg::kSha256, message,
+                               crypto::SigFormat::kDer);
+  if (!sig.ok()) return ErrorReply(500, "could not sign the result proof");
+  json proof = {{"v", 1}, {"model", HexEncode(m.manifest_digest)}, {"input", HexEncode(in)},
+                {"output", HexEncode(out)}, {"evidence", HexEncode(ev)},
+                {"sig", Base64Encode(*sig)}};
+  reply.headers.emplace_back(kProofHeader, proof.dump());
+  return reply;
+}
+
+Reply InferenceService::GetAttestation() const {
+  AuditEvent("attestation_request", {{"kind", "certificate"}});
+  return JsonReply(attestor_.CertificateEvidenceJson());
+}
+
+Reply InferenceService::PostAttestation(std::string_view body) const {
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("nonce") || !j["nonce"].is_string()) {
+    return ErrorReply(400, "body must be {\"nonce\": base64}");
+  }
+  auto nonce = Base64Decode(j["nonce"].get<std::string>());
+  if (!nonce.ok()) return ErrorReply(400, "nonce: " + nonce.error().message);
+  auto doc = attestor_.FreshEvidenceJson(*nonce);
+  AuditEvent("attestation_request", {{"kind", "fresh"}, {"ok", doc.ok()}});
+  if (!doc.ok()) return ErrorReply(StatusFor(doc.error()), doc.error().message);
+  return JsonReply(*doc);
+}
+
+Reply InferenceService::SealedInfer(const std::string& name, std::string_view body) const {
+  auto opened = channel::OpenRequest(attestor_.hpke_key(), name, AsBytes(body));
+  if (!opened.ok()) return ErrorReply(400, opened.error().message);
+  Reply inner = Infer(name, "", opened->inner.body, opened->inner.json_len, false);
+  channel::EnvelopeBody out{.body = std::move(inner.body)};
+  for (const auto& [k, v] : inner.headers) {
+    if (k == "Inference-Header-Content-Length") out.json_len = std::stoul(v);
+  }
+  auto sealed = channel::SealResponse(*opened, inner.status, out);
+  if (!sealed.ok()) return ErrorReply(500, "could not seal the response");
+  return Reply{.status = 200, .body = ToString(*sealed), .content_type = "application/octet-stream"};
+}
+
+}  // namespace confide::server
