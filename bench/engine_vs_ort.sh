@@ -22,7 +22,7 @@ if [ ! -d "$ort_dir/node_modules/onnxruntime-node" ]; then
   mkdir -p "$ort_dir"
   [ -f "$ort_dir/package.json" ] || echo '{"name":"confide-ort-bench","private":true}' > "$ort_dir/package.json"
   (cd "$ort_dir" && ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund \
-    onnxruntime-node@1.30 > /dev/null)
+    onnxruntime-node@1.30 > npm.log 2>&1) || { cat "$ort_dir/npm.log" >&2; exit 3; }
 fi
 ort_version=$(node -p "require('./$ort_dir/node_modules/onnxruntime-node/package.json').version")
 

@@ -39,6 +39,7 @@ const KernelRegistry& DefaultKernelRegistry() {
     kernels::onednn::RegisterOneDnnKernels(r);
     kernels::fast::RegisterFastElementwiseKernels(r);
     kernels::fast::RegisterFastDepthwiseConv(r);
+    kernels::fast::RegisterFastResize(r);
     return r;
   }();
   return *registry;

@@ -25,32 +25,98 @@ template <int S>
   for (int64_t ox = lo; ox < hi; ++ox) out_row[ox] += wv * in_row[ox * s + off];
 }
 
-// One channel: in (ih x iw) -> out (oh x ow), taps w (kh x kw), initial value bias.
+// out_row[ox] += sum over the KW taps of one kernel row, for ox where every tap is inside the
+// input: one load and store of out_row per output instead of one per tap.
+template <int S, int KW>
+[[gnu::always_inline]] inline void Interior(const float* in_row, const int64_t* off, const float* w,
+                                            float* out_row, int64_t lo, int64_t hi) {
+  for (int64_t ox = lo; ox < hi; ++ox) {
+    float acc = out_row[ox];
+    for (int kx = 0; kx < KW; ++kx) acc += w[kx] * in_row[ox * S + off[kx]];
+    out_row[ox] = acc;
+  }
+}
+
+// Valid output columns of each tap kx: input column ox * sw + off[kx] must be in [0, iw).
+struct TapRanges {
+  int64_t off[16], lo[16], hi[16];
+  int64_t lo_all = 0, hi_all = 0;
+};
+
+[[gnu::always_inline]] inline TapRanges Ranges(const WindowGeom& g) {
+  TapRanges r;
+  r.hi_all = g.ow;
+  for (int64_t kx = 0; kx < g.kw; ++kx) {
+    int64_t off = kx * g.dw - g.pl;
+    r.off[kx] = off;
+    r.lo[kx] = off >= 0 ? 0 : (-off + g.sw - 1) / g.sw;
+    r.hi[kx] = g.iw - 1 - off < 0 ? 0 : std::min(g.ow, (g.iw - 1 - off) / g.sw + 1);
+    r.lo_all = std::max(r.lo_all, r.lo[kx]);
+    r.hi_all = std::min(r.hi_all, r.hi[kx]);
+  }
+  r.hi_all = std::max(r.hi_all, r.lo_all);
+  return r;
+}
+
+// One kernel row (ky) applied to one output row.
+[[gnu::always_inline]] inline void KernelRow(const float* in_row, const float* w, const WindowGeom& g,
+                                             const TapRanges& r, float* orow) {
+  bool fused = (g.kw == 3 || g.kw == 5) && (g.sw == 1 || g.sw == 2) && r.lo_all < r.hi_all;
+  for (int64_t kx = 0; kx < g.kw; ++kx) {
+    if (!fused) {
+      if (r.lo[kx] < r.hi[kx]) TapAny(in_row, r.off[kx], g.sw, w[kx], orow, r.lo[kx], r.hi[kx]);
+      continue;
+    }
+    int64_t left_end = std::min(r.hi[kx], r.lo_all), right_begin = std::max(r.lo[kx], r.hi_all);
+    if (r.lo[kx] < left_end) TapAny(in_row, r.off[kx], g.sw, w[kx], orow, r.lo[kx], left_end);
+    if (right_begin < r.hi[kx]) TapAny(in_row, r.off[kx], g.sw, w[kx], orow, right_begin, r.hi[kx]);
+  }
+  if (!fused) return;
+  if (g.kw == 3 && g.sw == 1) Interior<1, 3>(in_row, r.off, w, orow, r.lo_all, r.hi_all);
+  if (g.kw == 3 && g.sw == 2) Interior<2, 3>(in_row, r.off, w, orow, r.lo_all, r.hi_all);
+  if (g.kw == 5 && g.sw == 1) Interior<1, 5>(in_row, r.off, w, orow, r.lo_all, r.hi_all);
+  if (g.kw == 5 && g.sw == 2) Interior<2, 5>(in_row, r.off, w, orow, r.lo_all, r.hi_all);
+}
+
+// The fused post-op, vectorisable (Activation::Apply switches per element).
+[[gnu::always_inline]] inline void ApplyActivation(const Activation& act, float* x, int64_t n) {
+  switch (act.kind) {
+    case Activation::Kind::kNone: return;
+    case Activation::Kind::kRelu:
+      for (int64_t i = 0; i < n; ++i) x[i] = x[i] > 0.f ? x[i] : 0.f;
+      return;
+    case Activation::Kind::kClip:
+      for (int64_t i = 0; i < n; ++i) x[i] = std::min(std::max(x[i], act.lo), act.hi);
+      return;
+    case Activation::Kind::kLeakyRelu:
+      for (int64_t i = 0; i < n; ++i) x[i] = x[i] < 0.f ? x[i] * act.alpha : x[i];
+      return;
+  }
+}
+
+// One channel: in (ih x iw) -> out (oh x ow), taps w (kh x kw), initial value bias, then act.
 [[gnu::always_inline]] inline void ChannelBody(const float* in, const float* w, float bias,
-                                               const WindowGeom& g, float* out) {
+                                               const WindowGeom& g, const Activation& act, float* out) {
+  TapRanges r = Ranges(g);
   for (int64_t oy = 0; oy < g.oh; ++oy) {
     float* orow = out + oy * g.ow;
     std::fill(orow, orow + g.ow, bias);
     for (int64_t ky = 0; ky < g.kh; ++ky) {
       int64_t iy = oy * g.sh - g.pt + ky * g.dh;
-      if (iy < 0 || iy >= g.ih) continue;
-      for (int64_t kx = 0; kx < g.kw; ++kx) {
-        int64_t off = kx * g.dw - g.pl;  // input column = ox * sw + off, must be in [0, iw)
-        int64_t lo = off >= 0 ? 0 : (-off + g.sw - 1) / g.sw;
-        int64_t hi = g.iw - 1 - off < 0 ? 0 : std::min(g.ow, (g.iw - 1 - off) / g.sw + 1);
-        if (lo < hi) TapAny(in + iy * g.iw, off, g.sw, w[ky * g.kw + kx], orow, lo, hi);
-      }
+      if (iy >= 0 && iy < g.ih) KernelRow(in + iy * g.iw, w + ky * g.kw, g, r, orow);
     }
   }
+  ApplyActivation(act, out, g.oh * g.ow);
 }
 
 __attribute__((target("avx2,fma"))) void ChannelAvx2(const float* in, const float* w, float bias,
-                                                      const WindowGeom& g, float* out) {
-  ChannelBody(in, w, bias, g, out);
+                                                      const WindowGeom& g, const Activation& act, float* out) {
+  ChannelBody(in, w, bias, g, act, out);
 }
 
-void ChannelPlain(const float* in, const float* w, float bias, const WindowGeom& g, float* out) {
-  ChannelBody(in, w, bias, g, out);
+void ChannelPlain(const float* in, const float* w, float bias, const WindowGeom& g, const Activation& act,
+                  float* out) {
+  ChannelBody(in, w, bias, g, act, out);
 }
 
 class DepthwiseConv : public Kernel {
@@ -77,8 +143,7 @@ class DepthwiseConv : public Kernel {
       for (int64_t i = s; i < e; ++i) {
         int64_t c = i % g.c;
         float bias = b_.empty() ? 0.f : b_.data<float>()[c];
-        channel(xd + i * in_plane, w_.data<float>() + c * taps, bias, g, yd + i * out_plane);
-        act_.Apply(yd + i * out_plane, out_plane);
+        channel(xd + i * in_plane, w_.data<float>() + c * taps, bias, g, act_, yd + i * out_plane);
       }
     }, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, out_plane)));
     return OkStatus();
@@ -97,6 +162,7 @@ Result<std::unique_ptr<Kernel>> MakeDepthwise(const NodeInfo& n) {
   }
   int64_t c = w->shape()[0];
   if (w->shape()[1] != 1 || n.GetInt("group", 1) != c || c == 1) return UnsupportedError("not depthwise");
+  if (w->shape().back() > 16) return UnsupportedError("depthwise Conv: kernel wider than 16");
   if (n.num_inputs > 2 && n.input_present[2] &&
       (!n.constant_inputs[2] || n.constant_inputs[2]->dtype() != DataType::kFloat32 ||
        n.constant_inputs[2]->num_elements() != c)) {

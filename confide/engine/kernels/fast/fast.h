@@ -1,5 +1,6 @@
 // Fast kernels in our own code (no oneDNN): float32 Add/Sub/Mul/Div with broadcasting, the
-// activations Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, and depthwise Conv.
+// activations Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, depthwise Conv, and
+// nearest-mode Resize.
 // Loops are templated on the op and the broadcast pattern so the compiler vectorises them.
 //
 //   RegisterFastElementwiseKernels(&registry);  // kFastKernelPriority
@@ -16,6 +17,8 @@ namespace confide::engine::kernels::fast {
 void RegisterFastElementwiseKernels(KernelRegistry* r);  // elementwise.cc
 // Depthwise Conv in NCHW, one priority level above the oneDNN Conv (depthwise_conv.cc).
 void RegisterFastDepthwiseConv(KernelRegistry* r);
+// Nearest-mode Resize / Upsample of images (resize.cc).
+void RegisterFastResize(KernelRegistry* r);
 
 }  // namespace confide::engine::kernels::fast
 

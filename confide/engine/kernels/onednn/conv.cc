@@ -25,6 +25,7 @@ struct ConvPlan {
   dnnl::primitive src_reorder, dst_reorder;
   memory::desc src_reorder_scratch, dst_reorder_scratch;
   bool src_nhwc = false, dst_nhwc = false;  // reorder with TransposeImage, not oneDNN
+  int threads = 1;
   Shape out_shape;
 };
 
@@ -78,8 +79,9 @@ class ConvBase : public Kernel {
   Status Run(KernelContext& ctx) const override {
     CONFIDE_ASSIGN_OR_RETURN(const Tensor* x, Input(ctx, 0));
     if (x->dtype() != DataType::kFloat32) return UnsupportedError("oneDNN Conv: float32 only");
-    UseEngineThreads(ctx);
-    CONFIDE_ASSIGN_OR_RETURN(auto plan, cache_.Get(x->shape(), [&] { return MakePlan(x->shape()); }));
+    auto got = cache_.Get(x->shape(), [&] { return MakePlan(ctx, x->shape()); });
+    if (!got.ok() && got.error().code == ErrorCode::kUnsupported) return fallback_->Run(ctx);
+    CONFIDE_ASSIGN_OR_RETURN(auto plan, std::move(got));
     CONFIDE_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, DataType::kFloat32, plan->out_shape));
     memory src = Wrap(plan->src_user, x->raw_data()), dst = Wrap(plan->dst_user, y->raw_data());
     if (plan->reorder_src) {
@@ -88,7 +90,7 @@ class ConvBase : public Kernel {
       if (plan->src_nhwc) {
         TransposeImages(ctx, plan->src_user.dims(), x->data<float>(), static_cast<float*>(buf), true);
       } else {
-        CONFIDE_TRY(Execute(ctx, plan->src_reorder, plan->src_reorder_scratch,
+        CONFIDE_TRY(Execute(ctx, plan->threads, plan->src_reorder, plan->src_reorder_scratch,
                             {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, blocked}}));
       }
       src = blocked;
@@ -100,24 +102,28 @@ class ConvBase : public Kernel {
     }
     Args args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, plan->weights}, {DNNL_ARG_DST, out}};
     if (plan->bias) args.emplace(DNNL_ARG_BIAS, plan->bias);
-    CONFIDE_TRY(Execute(ctx, plan->conv, plan->conv_scratch, std::move(args)));
+    CONFIDE_TRY(Execute(ctx, plan->threads, plan->conv, plan->conv_scratch, std::move(args)));
     if (plan->reorder_dst && plan->dst_nhwc) {
       TransposeImages(ctx, plan->dst_user.dims(), static_cast<const float*>(out.get_data_handle()),
                       y->data<float>(), false);
     } else if (plan->reorder_dst) {
-      CONFIDE_TRY(Execute(ctx, plan->dst_reorder, plan->dst_reorder_scratch,
+      CONFIDE_TRY(Execute(ctx, plan->threads, plan->dst_reorder, plan->dst_reorder_scratch,
                           {{DNNL_ARG_FROM, out}, {DNNL_ARG_TO, dst}}));
     }
     return OkStatus();
   }
+
+  std::unique_ptr<Kernel> fallback_;  // the reference kernel, for shapes oneDNN declines
 
  protected:
   virtual Result<Geometry> MakeGeometry(const Shape& x) const = 0;
   // The weights as stored in the model, described with oneDNN's logical dims `g.wei`.
   virtual memory::desc WeightsUserDesc(const Geometry& g) const = 0;
 
-  Result<ConvPlan> MakePlan(const Shape& x) const {
+  Result<ConvPlan> MakePlan(KernelContext& ctx, const Shape& x) const {
     CONFIDE_ASSIGN_OR_RETURN(Geometry g, MakeGeometry(x));
+    int64_t taps = g.wei[g.wei.size() - 1] * g.wei[g.wei.size() - 2];
+    double flops = 2.0 * NumElements(Shape(g.dst.begin(), g.dst.end())) * (g.src[1] / g.groups) * taps;
     CONFIDE_ASSIGN_OR_RETURN(dnnl::primitive_attr attr, AttrWithActivation(act_));
     // Layouts: oneDNN's choice ("any": NHWC with brgconv kernels on AVX-512 here), with our
     // transposes around it. Measured on the shared models: 1.5x faster end to end than NCHW in
@@ -129,6 +135,8 @@ class ConvBase : public Kernel {
     memory::desc wei_any(g.wei, Dt::f32, memory::format_tag::any);
     memory::desc bias_md = b_.empty() ? memory::desc() : memory::desc({g.dst[1]}, Dt::f32, memory::format_tag::a);
     ConvPlan p;
+    p.threads = ThreadsFor(ctx, transpose_ ? flops * g.src[1] / std::max<int64_t>(1, g.dst[1]) : flops);
+    UseThreads(p.threads);
     p.out_shape = g.out_shape;
     p.src_user = PlainDesc(g.src, Dt::f32);
     p.dst_user = PlainDesc(g.dst, Dt::f32);
@@ -271,11 +279,15 @@ template <typename K>
 KernelFactory Factory(bool transpose) {
   return [transpose](const NodeInfo& n) -> Result<std::unique_ptr<Kernel>> {
     CONFIDE_TRY(CheckNode(n, transpose));
-    return std::unique_ptr<Kernel>(new K(n));
+    auto kernel = std::make_unique<K>(n);
+    CONFIDE_ASSIGN_OR_RETURN(kernel->fallback_, ReferenceKernelRegistry().Create(n));
+    return std::unique_ptr<Kernel>(std::move(kernel));
   };
 }
 
 }  // namespace
+
+Result<std::unique_ptr<Kernel>> MakeFloatConv(const NodeInfo& n) { return Factory<Conv>(false)(n); }
 
 void RegisterConvKernels(KernelRegistry* r) {
   r->Register({.op_type = "Conv", .priority = kFastKernelPriority, .factory = Factory<Conv>(false)});

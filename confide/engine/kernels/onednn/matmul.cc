@@ -9,7 +9,7 @@
 namespace confide::engine::kernels::onednn {
 namespace {
 
-Result<std::unique_ptr<Kernel>> MakeMatMul(const NodeInfo& n);
+Result<std::unique_ptr<Kernel>> Make(const NodeInfo& n, bool gemm);
 
 using dnnl::memory;
 using Dt = memory::data_type;
@@ -18,6 +18,7 @@ struct MatMulPlan {
   dnnl::primitive prim;
   memory::desc scratch, src_md, wei_md, dst_md;
   memory weights, bias;  // packed, when B is constant
+  int threads = 1;
   Shape out_shape;
 };
 
@@ -43,26 +44,35 @@ class FastMatMul : public Kernel {
     CONFIDE_ASSIGN_OR_RETURN(const Tensor* a, Input(ctx, 0));
     CONFIDE_ASSIGN_OR_RETURN(const Tensor* b, Input(ctx, 1));
     if (a->dtype() != DataType::kFloat32 || b->dtype() != DataType::kFloat32) {
-      if (fallback_) return fallback_->Run(ctx);  // integer MatMul: the reference kernel
-      return UnsupportedError("oneDNN MatMul: float32 only");
+      return fallback_->Run(ctx);  // integer MatMul: the reference kernel
     }
     std::vector<int64_t> key = a->shape();
     if (b_.empty()) {
       key.push_back(-1);
       key.insert(key.end(), b->shape().begin(), b->shape().end());
     }
-    UseEngineThreads(ctx);
-    CONFIDE_ASSIGN_OR_RETURN(auto plan, cache_.Get(key, [&] { return MakePlan(a->shape(), b->shape()); }));
+    auto got = cache_.Get(key, [&] { return MakePlan(ctx, a->shape(), b->shape()); });
+    if (!got.ok() && got.error().code == ErrorCode::kUnsupported) return fallback_->Run(ctx);
+    CONFIDE_ASSIGN_OR_RETURN(auto plan, std::move(got));
     CONFIDE_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, DataType::kFloat32, plan->out_shape));
     Args args{{DNNL_ARG_SRC, Wrap(plan->src_md, a->raw_data())}, {DNNL_ARG_DST, Wrap(plan->dst_md, y->raw_data())}};
     args.emplace(DNNL_ARG_WEIGHTS, b_.empty() ? Wrap(plan->wei_md, b->raw_data()) : plan->weights);
     if (plan->bias) args.emplace(DNNL_ARG_BIAS, plan->bias);
-    return Execute(ctx, plan->prim, plan->scratch, std::move(args));
+    return Execute(ctx, plan->threads, plan->prim, plan->scratch, std::move(args));
   }
 
  private:
-  Result<MatMulPlan> MakePlan(const Shape& as, const Shape& bs) const {
-    return b_.empty() ? BatchedPlan(as, bs) : ConstantBPlan(as);
+  // Flops of [.., M, K] x [.., K, N] are 2 * elements(out) * K (K = a's last dim, or first with transA).
+  Result<MatMulPlan> MakePlan(KernelContext& ctx, const Shape& as, const Shape& bs) const {
+    if (as.size() < 2 || bs.size() < 2) return UnsupportedError("oneDNN MatMul: 1-D operand");
+    int64_t k = trans_a_ ? as[0] : as.back();
+    int64_t n = b_.empty() ? bs.back() : (trans_b_ ? b_.shape()[0] : b_.shape()[1]);
+    int64_t rows = NumElements(as) / std::max<int64_t>(1, k);
+    int64_t batch_b = b_.empty() ? NumElements(bs) / std::max<int64_t>(1, bs.back() * bs[bs.size() - 2]) : 1;
+    UseThreads(ThreadsFor(ctx, 2.0 * rows * n * k * batch_b));
+    CONFIDE_ASSIGN_OR_RETURN(MatMulPlan p, b_.empty() ? BatchedPlan(as, bs) : ConstantBPlan(as));
+    p.threads = ThreadsFor(ctx, 2.0 * rows * n * k * batch_b);
+    return p;
   }
 
   // A [..., M, K] (or [K, M] with transA) times the constant B.
@@ -127,9 +137,9 @@ class FastMatMul : public Kernel {
     return p;
   }
 
-  friend Result<std::unique_ptr<Kernel>> MakeMatMul(const NodeInfo& n);
+  friend Result<std::unique_ptr<Kernel>> Make(const NodeInfo& n, bool gemm);
   bool gemm_;
-  std::unique_ptr<Kernel> fallback_;
+  std::unique_ptr<Kernel> fallback_;  // the reference kernel, for what oneDNN declines at run
   bool trans_a_ = false, trans_b_ = false;
   float alpha_ = 1.f;
   Activation act_;
@@ -137,6 +147,12 @@ class FastMatMul : public Kernel {
   std::vector<float> bias_;
   ShapeCache<MatMulPlan> cache_;
 };
+
+Result<std::unique_ptr<Kernel>> Make(const NodeInfo& n, bool gemm) {
+  auto kernel = std::make_unique<FastMatMul>(n, gemm);
+  CONFIDE_ASSIGN_OR_RETURN(kernel->fallback_, ReferenceKernelRegistry().Create(n));
+  return std::unique_ptr<Kernel>(std::move(kernel));
+}
 
 bool IsFloat(const Tensor* t) { return t && t->dtype() == DataType::kFloat32; }
 
@@ -153,18 +169,14 @@ Result<std::unique_ptr<Kernel>> MakeGemm(const NodeInfo& n) {
                                                 (c->shape().size() == 1 || c->shape()[0] == 1)));
     if (!IsFloat(c) || !row) return UnsupportedError("oneDNN Gemm: C must be a constant row vector");
   }
-  return std::unique_ptr<Kernel>(new FastMatMul(n, true));
+  return Make(n, true);
 }
 
 Result<std::unique_ptr<Kernel>> MakeMatMul(const NodeInfo& n) {
   const Tensor* b = n.constant_inputs[1];
   if (b && (!IsFloat(b) || b->shape().size() != 2)) return UnsupportedError("oneDNN MatMul: constant B must be float32 2-D");
   if (n.Has("_act")) return UnsupportedError("oneDNN MatMul: post-ops");
-  auto kernel = std::make_unique<FastMatMul>(n, false);
-  if (!b) {
-    CONFIDE_ASSIGN_OR_RETURN(kernel->fallback_, ReferenceKernelRegistry().Create(n));
-  }
-  return std::unique_ptr<Kernel>(std::move(kernel));
+  return Make(n, false);
 }
 
 }  // namespace

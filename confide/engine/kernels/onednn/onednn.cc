@@ -15,13 +15,13 @@ const dnnl::engine& Engine() {
   return *engine;
 }
 
-Status Execute(KernelContext& ctx, const dnnl::primitive& prim, const dnnl::memory::desc& scratch,
-               Args args) {
+Status Execute(KernelContext& ctx, int threads, const dnnl::primitive& prim,
+               const dnnl::memory::desc& scratch, Args args) {
   if (size_t size = scratch.get_size(); size > 0) {
     CONFIDE_ASSIGN_OR_RETURN(void* p, ctx.Scratch(size));
     args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(scratch, Engine(), p));
   }
-  UseEngineThreads(ctx);
+  UseThreads(threads);
   try {
     thread_local dnnl::stream stream(Engine());
     prim.execute(stream, args);
@@ -101,10 +101,13 @@ void TransposeImages(KernelContext& ctx, const dnnl::memory::dims& dims, const f
   }
 }
 
-void UseEngineThreads(KernelContext& ctx) {
-  // The team size must match the engine's thread count (determinism, no oversubscription). It
-  // is an OpenMP ICV of the calling thread, so concurrent runs with other counts are safe.
-  int threads = ctx.threads().num_threads();
+int ThreadsFor(KernelContext& ctx, double flops) {
+  constexpr double kMinParallelFlops = 4e6;
+  return flops < kMinParallelFlops ? 1 : ctx.threads().num_threads();
+}
+
+void UseThreads(int threads) {
+  // An OpenMP ICV of the calling thread, so concurrent runs with other counts are safe.
   if (omp_get_max_threads() != threads) omp_set_num_threads(threads);
 }
 

@@ -31,22 +31,30 @@ void RegisterOneDnnKernels(KernelRegistry* r);
 void RegisterConvKernels(KernelRegistry* r);    // conv.cc: Conv, ConvTranspose
 void RegisterMatMulKernels(KernelRegistry* r);  // matmul.cc: Gemm, MatMul
 void RegisterPoolKernels(KernelRegistry* r);    // pool.cc: MaxPool, AveragePool, Global*
-void RegisterQLinearKernels(KernelRegistry* r); // qlinear.cc: QLinearConv, QLinearMatMul
+void RegisterQLinearKernels(KernelRegistry* r); // qlinear.cc: QLinearConv
+
+// The fp32 Conv kernel of conv.cc for `n` (an op_type "Conv" node), for kernels built on it.
+Result<std::unique_ptr<Kernel>> MakeFloatConv(const NodeInfo& n);
 
 // The process-wide CPU engine (created on first use; thread safe).
 const dnnl::engine& Engine();
 
 using Args = std::unordered_map<int, dnnl::memory>;
 
-// Executes `prim` on the calling thread's stream with `threads` OpenMP threads; the scratchpad
-// (the primitive must use scratchpad_mode::user) comes from ctx.Scratch. Waits for completion.
-// kInternal if oneDNN throws.
-Status Execute(KernelContext& ctx, const dnnl::primitive& prim, const dnnl::memory::desc& scratch,
-               Args args);
+// Executes `prim` on the calling thread's stream with `threads` OpenMP threads (the count it was
+// created with, see ThreadsFor); the scratchpad (the primitive must use scratchpad_mode::user)
+// comes from ctx.Scratch. Waits for completion. kInternal if oneDNN throws.
+Status Execute(KernelContext& ctx, int threads, const dnnl::primitive& prim,
+               const dnnl::memory::desc& scratch, Args args);
 
-// Sets the calling thread's OpenMP team size to the engine's intra-op thread count. Call before
-// creating primitives too: oneDNN fixes a primitive's thread partitioning at creation.
-void UseEngineThreads(KernelContext& ctx);
+// The OpenMP threads for a primitive doing `flops` of work: the engine's intra-op thread count,
+// or 1 below about 4 MFLOP, where a team's fork and barrier cost more than they save (and, on a
+// loaded host, a spinning libgomp worker stalls the next region). Depends on the shape only, so
+// results stay deterministic for a fixed thread count.
+int ThreadsFor(KernelContext& ctx, double flops);
+// Sets the calling thread's OpenMP team size. Call before creating a primitive too: oneDNN fixes
+// a primitive's thread partitioning at creation.
+void UseThreads(int threads);
 
 // A plain row-major ("abcd...") descriptor of `dims`.
 dnnl::memory::desc PlainDesc(const dnnl::memory::dims& dims, dnnl::memory::data_type dt);
