@@ -20,6 +20,9 @@ void AddUnpackCommand(CLI::App& app, int* exit_code);
 // Inference engine (issue 4): model info, run.
 void AddModelCommand(CLI::App& app, int* exit_code);
 void AddRunCommand(CLI::App& app, int* exit_code);
+// Key broker and audit log (issue 6): kbs init/serve/admin/release, audit verify/export.
+void AddKbsCommand(CLI::App& app, int* exit_code);
+void AddAuditCommand(CLI::App& app, int* exit_code);
 // Confidential inference client (issue 7): attest remote (needs AddAttestCommand first), infer.
 void AddAttestRemoteCommand(CLI::App& app, int* exit_code);
 void AddInferCommand(CLI::App& app, int* exit_code);

@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   AddInspectCommand(app, &exit_code);
   AddPackageCommand(app, &exit_code);
   AddUnpackCommand(app, &exit_code);
+  AddKbsCommand(app, &exit_code);
+  AddAuditCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,208 @@
+// End to end with real processes: `confide kbs serve` on loopback, a simulated TEE in this
+// process, the release protocol over TLS 1.3 with a pinned key, and the audit log on disk.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "confide/audit/verify.h"
+#include "confide/base/file.h"
+#include "confide/base/hex.h"
+#include "confide/crypto/random.h"
+#include "confide/package/model_key.h"
+#include "confide/kbs/testing/kbs_fixture.h"
+
+namespace confide::kbs {
+namespace {
+
+using testing::KbsProcess;
+using testing::SimTee;
+
+const crypto::Sha384Digest kGood = crypto::Sha384(AsBytes("inference server v1"));
+const crypto::Sha384Digest kOther = crypto::Sha384(AsBytes("inference server v2"));
+
+class KbsE2eTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(::testing::TempDir() + "/confide_kbs_e2e_" + std::to_string(getpid()));
+    std::filesystem::remove_all(*dir_);
+    std::filesystem::create_directories(*dir_);
+    auto tee = SimTee::Create(*dir_ + "/sim", kGood);
+    ASSERT_TRUE(tee.ok()) << tee.error().ToString();
+    tee_ = new SimTee(*std::move(tee));
+    kbs_ = new KbsProcess(*dir_ + "/kbs", {.nonce_ttl_seconds = 1});
+    Status s = kbs_->Start();
+    ASSERT_TRUE(s.ok()) << s.error().ToString();
+    key_ = new SecretBytes(crypto::RandomSecret(32));
+    ASSERT_TRUE(kbs_->AddModel("resnet", testing::SnpPolicy(kGood, &tee_->sim_root), *key_).ok());
+    ASSERT_TRUE(kbs_->AddModel("strict", testing::SnpPolicy(kGood, nullptr), *key_).ok());
+  }
+  static void TearDownTestSuite() {
+    delete kbs_;
+    delete tee_;
+    delete key_;
+    std::filesystem::remove_all(*dir_);
+    delete dir_;
+  }
+
+  // A release request for `model` with fresh evidence; `claims_pub` is what the evidence binds.
+  ReleaseRequest Request(KbsClient& client, const std::string& model, const Bytes& hpke_pub,
+                         const Bytes& claims_pub, tee::Platform& platform) {
+    auto challenge = client.RequestChallenge();
+    EXPECT_TRUE(challenge.ok()) << challenge.error().ToString();
+    auto bundle = MakeReleaseEvidence(platform, claims_pub, challenge->nonce);
+    EXPECT_TRUE(bundle.ok());
+    return {model, 0, challenge->nonce, hpke_pub, attest::EncodeEvidenceBundle(*bundle)};
+  }
+
+  // Posts `req`, expects a refusal naming `reason`, and checks its audit entry.
+  void ExpectRefused(KbsClient& client, const ReleaseRequest& req, const std::string& reason) {
+    auto answer = client.PostRelease(req);
+    ASSERT_TRUE(answer.ok()) << answer.error().ToString();
+    auto* refusal = std::get_if<Refusal>(&*answer);
+    ASSERT_NE(refusal, nullptr) << "released, expected " << reason;
+    EXPECT_NE(std::find(refusal->reasons.begin(), refusal->reasons.end(), reason),
+              refusal->reasons.end()) << refusal->detail;
+    ASSERT_GT(refusal->audit_seq, 0u);
+    auto events = audit::ReadAuditEvents(kbs_->audit_db());
+    ASSERT_TRUE(events.ok());
+    ASSERT_GE(events->size(), refusal->audit_seq);
+    const audit::AuditEvent& e = (*events)[refusal->audit_seq - 1];
+    EXPECT_EQ(e.kind, "refusal");
+    EXPECT_EQ(e.model_id, req.model_id);
+    EXPECT_NE(std::find(e.reasons.begin(), e.reasons.end(), reason), e.reasons.end());
+  }
+
+  static Bytes FreshPub() {
+    auto key = crypto::hpke::GenerateKeyPair(kReleaseSuite.kem);
+    return *key->public_key().ToRaw();
+  }
+
+  static inline std::string* dir_;
+  static inline SimTee* tee_;
+  static inline KbsProcess* kbs_;
+  static inline SecretBytes* key_;
+};
+
+TEST_F(KbsE2eTest, MatchingTeeObtainsTheKey) {
+  KbsClient client(kbs_->ClientOptions());
+  auto released = ObtainModelKey(client, *tee_->platform, "resnet");
+  ASSERT_TRUE(released.ok()) << released.error().ToString();
+  EXPECT_EQ(released->key_version, 1u);
+  EXPECT_TRUE(Equal(released->key.Expose(), key_->Expose()));
+  auto events = audit::ReadAuditEvents(kbs_->audit_db());
+  ASSERT_TRUE(events.ok());
+  const audit::AuditEvent& e = (*events)[released->audit_seq - 1];
+  EXPECT_EQ(e.kind, "release");
+  EXPECT_EQ(e.result, "released");
+  EXPECT_EQ(e.tee_type, "sev-snp");
+  EXPECT_EQ(e.evidence_digest.size(), 32u);
+}
+
+TEST_F(KbsE2eTest, WrongMeasurementIsRefused) {
+  // Same simulated platform (a root the policy accepts), other launch measurement.
+  tee::sim::SimPlatform platform(*tee::sim::LoadSimStore(tee_->dir), {.measurement = kOther});
+  KbsClient client(kbs_->ClientOptions());
+  Bytes pub = FreshPub();
+  ExpectRefused(client, Request(client, "resnet", pub, pub, platform), "MEASUREMENT_MISMATCH");
+}
+
+TEST_F(KbsE2eTest, ReplayedNonceIsRefused) {
+  KbsClient client(kbs_->ClientOptions());
+  Bytes pub = FreshPub();
+  ReleaseRequest req = Request(client, "resnet", pub, pub, *tee_->platform);
+  auto first = client.PostRelease(req);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(std::holds_alternative<ReleaseResponse>(*first));
+  ExpectRefused(client, req, reason::kNonceReplayed);
+}
+
+TEST_F(KbsE2eTest, ExpiredNonceIsRefused) {
+  KbsClient client(kbs_->ClientOptions());
+  Bytes pub = FreshPub();
+  ReleaseRequest req = Request(client, "resnet", pub, pub, *tee_->platform);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // the test KBS's TTL is 1 s
+  ExpectRefused(client, req, reason::kNonceExpired);
+}
+
+TEST_F(KbsE2eTest, SimulatedEvidenceUnderAStrictPolicyIsRefused) {
+  KbsClient client(kbs_->ClientOptions());
+  Bytes pub = FreshPub();
+  ExpectRefused(client, Request(client, "strict", pub, pub, *tee_->platform),
+                "SIMULATED_EVIDENCE_NOT_ALLOWED");
+}
+
+TEST_F(KbsE2eTest, EvidenceBoundToAnotherHpkeKeyIsRefused) {
+  KbsClient client(kbs_->ClientOptions());
+  ExpectRefused(client, Request(client, "resnet", FreshPub(), FreshPub(), *tee_->platform),
+                "KEY_BINDING_MISMATCH");
+}
+
+TEST_F(KbsE2eTest, UnknownModelAndBadRequestsAreRefusedAndAudited) {
+  KbsClient client(kbs_->ClientOptions());
+  Bytes pub = FreshPub();
+  ExpectRefused(client, Request(client, "nope", pub, pub, *tee_->platform), reason::kModelNotFound);
+  auto r = client.Call("POST", "/v1/release", "{\"model_id\": 5}", "");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 400);
+  auto big = client.Call("POST", "/v1/release", std::string(200000, 'x'), "");
+  ASSERT_TRUE(big.ok());
+  EXPECT_EQ(big->status, 413);
+}
+
+TEST_F(KbsE2eTest, WrongPinFailsTheHandshake) {
+  KbsClientOptions opts = kbs_->ClientOptions();
+  opts.pinned_spki_sha256[0] ^= 1;
+  KbsClient client(opts);
+  auto c = client.RequestChallenge();
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, ErrorCode::kUnavailable);
+}
+
+TEST_F(KbsE2eTest, AdminNeedsATokenInScope) {
+  KbsClient client(kbs_->ClientOptions());
+  auto none = client.Call("GET", "/v1/admin/models", "", "");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->status, 401);
+  auto list = client.Call("GET", "/v1/admin/models", "", kbs_->admin_token());
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->status, 200);
+  EXPECT_NE(list->body.find("resnet"), std::string::npos);
+  EXPECT_EQ(list->body.find(HexEncode(key_->Expose())), std::string::npos);
+}
+
+TEST_F(KbsE2eTest, RotationKeepsOlderVersionsUntilRetired) {
+  KbsClient client(kbs_->ClientOptions());
+  SecretBytes v1 = crypto::RandomSecret(32);
+  ASSERT_TRUE(kbs_->AddModel("rotating", testing::SnpPolicy(kGood, &tee_->sim_root), v1).ok());
+  // Rotate through the CLI, importing a sealed key file as `confide pack --seal-to` writes it.
+  SecretBytes v2 = crypto::RandomSecret(32);
+  auto pub = crypto::PublicKey::FromPem(ToString(*ReadFile(kbs_->dir() + "/import.pub")));
+  auto sealed = package::SealModelKey(v2, *pub, package::Digest{});
+  std::string sealed_path = *dir_ + "/v2.key.sealed";
+  ASSERT_TRUE(WriteFile(sealed_path, package::SerializeSealedModelKey(*sealed)).ok());
+  KbsClientOptions o = kbs_->ClientOptions();
+  std::string out;
+  ASSERT_EQ(testing::RunCli({"kbs", "rotate", "--port", std::to_string(o.port), "--pin",
+                             "@" + kbs_->dir() + "/kbs.pin", "--token-file",
+                             kbs_->dir() + "/secrets/admin.token", "--model", "rotating",
+                             "--sealed-key", sealed_path}, &out), 0) << out;
+  auto newest = ObtainModelKey(client, *tee_->platform, "rotating");
+  ASSERT_TRUE(newest.ok()) << newest.error().ToString();
+  EXPECT_EQ(newest->key_version, 2u);
+  EXPECT_TRUE(Equal(newest->key.Expose(), v2.Expose()));
+  auto old = ObtainModelKey(client, *tee_->platform, "rotating", 1);
+  ASSERT_TRUE(old.ok());
+  EXPECT_TRUE(Equal(old->key.Expose(), v1.Expose()));
+  ASSERT_EQ(testing::RunCli({"kbs", "retire", "--port", std::to_string(o.port), "--pin",
+                             "@" + kbs_->dir() + "/kbs.pin", "--token-file",
+                             kbs_->dir() + "/secrets/admin.token", "--model", "rotating",
+                             "--version", "1"}, &out), 0) << out;
+  auto gone = ObtainModelKey(client, *tee_->platform, "rotating", 1);
+  ASSERT_FALSE(gone.ok());
+  EXPECT_NE(gone.error().message.find(reason::kKeyVersionNotFound), std::string::npos);
+}
+
+}  // namespace
+}  // namespace confide::kbs
