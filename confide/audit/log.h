@@ -1,4 +1,4 @@
-// The append-only, hash-chained, signed audit log (docs/audit-log.md). Each event's record
+// The append-only, hash-chained, signed audit log (docs/formats/audit-record.md). Each event's record
 // carries the hash of the record before it; every `checkpoint_every` events (at the end of the
 // commit batch that reaches the multiple) and at Close(), the log signs the head with its own
 // ECDSA P-256 key. Stored in SQLite (WAL); Append returns only once the event is committed.

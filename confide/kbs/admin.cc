@@ -136,13 +136,21 @@ Reply KbsService::AdminPolicy(const AdminIdentity& who, const AdminCall& call) {
 }
 
 Reply KbsService::AdminRetire(const AdminIdentity& who, const AdminCall& call) {
+  // Retiring is irreversible: only an explicit, well-formed request retires anything. A body
+  // without "key_version" retires the whole model; a malformed one retires nothing.
   json body = json::parse(call.body, nullptr, false);
   uint32_t version = 0;
-  if (auto it = body.find("key_version"); it != body.end() && it->is_number_unsigned() &&
-                                          it->get<uint64_t>() <= UINT32_MAX) {
-    version = static_cast<uint32_t>(it->get<uint64_t>());
+  Status s = OkStatus();
+  if (!body.is_object()) {
+    s = InvalidArgumentError("retire: the body must be a JSON object");
+  } else if (auto it = body.find("key_version"); it != body.end()) {
+    if (!it->is_number_unsigned() || it->get<uint64_t>() == 0 || it->get<uint64_t>() > UINT32_MAX) {
+      s = InvalidArgumentError("retire: key_version must be a positive integer");
+    } else {
+      version = static_cast<uint32_t>(it->get<uint64_t>());
+    }
   }
-  Status s = store_.Retire(call.model_id, version, clock_.Now());
+  if (s.ok()) s = store_.Retire(call.model_id, version, clock_.Now());
   return AdminResult(call, who.name, s,
                      {{"model_id", call.model_id}, {"retired_key_version", version}});
 }
