@@ -5,6 +5,9 @@
 # batches of about BATCH_SECONDS each, after a warm-up of one batch period (bench/engine_bench.cc,
 # bench/ort_bench.mjs); confide and ORT alternate per cell. Target: ratio >= 1.0 at 1 thread.
 # Installs onnxruntime-node into BUILD_DIR/ort (git-ignored) on first use.
+# confide's threads are libgomp's (oneDNN's runtime), whose idle workers spin by default; on a
+# loaded host set OMP_WAIT_POLICY=passive in the environment (the header line shows it). It does
+# not affect ORT, whose CPU thread pool is its own.
 # Usage: bench/engine_vs_ort.sh [BUILD_DIR] [BATCH_SECONDS] [BATCHES]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +34,8 @@ models=(mnist8 mnist8_int8 ppocr_cls_mobilev2 ultraface_rfb320 ppocrv4_det ppocr
 rate() { awk '/^runs_per_s/ {print $2}'; }
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)," \
-     "onnxruntime-node $ort_version, $batches batches x ${batch_seconds}s"
+     "onnxruntime-node $ort_version, $batches batches x ${batch_seconds}s," \
+     "OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset}"
 printf '%-28s %7s %14s %14s %7s\n' model threads confide_runs/s ort_runs/s ratio
 for m in "${models[@]}"; do
   inputs=()
