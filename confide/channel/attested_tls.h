@@ -38,7 +38,7 @@ struct AttestedIdentityOptions {
   std::chrono::seconds validity = std::chrono::hours(24);
   std::optional<Bytes> hpke_pub;                      // bound as the "hpke-pub" claim
   std::optional<std::array<uint8_t, 32>> workload;    // bound as the "workload" claim
-  std::string subject_cn = "confide attested TLS";
+  std::string subject_cn = "confide attested TLS";  // the server uses "confide-server"
 };
 
 // A TLS identity whose key never leaves the TEE, and the evidence that vouches for it.
