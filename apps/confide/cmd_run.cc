@@ -1,6 +1,7 @@
 // `confide run MODEL.onnx --input NAME=FILE.npy ... [--threads N] [--bench N] [-o DIR]`: a plain,
 // non-confidential run for a model owner to check a model before packing it.
 #include <algorithm>
+#include <filesystem>
 #include <chrono>
 #include <cmath>
 #include <iostream>
@@ -75,6 +76,9 @@ int RunModel(const RunArgs& args) {
   if (!outputs.ok()) return Fail(outputs.error());
   PrintSummary(*outputs);
   if (!args.out_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(args.out_dir, ec);
+    if (ec) return Fail(UnavailableError(args.out_dir + ": " + ec.message()));
     for (const auto& [name, t] : *outputs) {
       std::string safe = name;
       std::replace_if(safe.begin(), safe.end(), [](char c) { return c == '/' || c == '\\'; }, '_');
