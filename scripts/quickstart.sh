@@ -1,10 +1,97 @@
 #!/usr/bin/env bash
-# README command one: builds confide and runs the main job.
-# (Until the confidential-inference demo lands, the main job is the CLI's version and the crypto
-# self-test.)
+# README command one: builds confide, then runs the main job end to end on this machine with the
+# TEE simulator: a model owner packs the demo model (demo/diagnosis_mlp.onnx, made by
+# demo/make_model.py), confide-server starts "in the TEE", obtains the model key, decrypts the
+# package in memory and serves it over attested TLS on loopback; a client verifies the server's
+# evidence against a policy, runs inference (attested TLS, then HPKE-sealed), and everything shuts
+# down. The server is restarted once to show the sealed-key cache (no key source needed).
+# Set CONFIDE_BUILD_DIR to use an existing build instead of building.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build.sh default
-bin=build/default/apps/confide/confide
-"$bin" --version
-"$bin" selftest
+root=$PWD
+build="${CONFIDE_BUILD_DIR:-}"
+if [ -z "$build" ]; then
+  bash scripts/build.sh default
+  build=build/default
+fi
+cli="$root/$build/apps/confide/confide"
+srv="$root/$build/apps/confide-server/confide-server"
+[[ "$build" = /* ]] && cli="$build/apps/confide/confide" && srv="$build/apps/confide-server/confide-server"
+"$cli" --version
+"$cli" selftest >/dev/null
+
+work="$(mktemp -d -t confide-quickstart.XXXXXX)"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill -TERM "$server_pid"; wait "$server_pid" || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+export CONFIDE_SIM_DIR="$work/sim"
+step() { printf '\n== %s\n' "$*"; }
+ms() { date +%s%N | cut -c1-13; }
+
+step "1. simulated TEE: create its PKI and sealing root (a real server skips this)"
+"$cli" sim init --dir "$CONFIDE_SIM_DIR" | head -3
+
+step "2. model owner: signing key, trust list, encrypted package and model key"
+"$cli" keygen -o "$work/owner.key" >/dev/null
+printf '[[signer]]\nname = "demo-owner"\npublic_key_file = "owner.pub"\n' >"$work/signers.toml"
+"$cli" pack demo/diagnosis_mlp.onnx --signer "$work/owner.key" --name diagnosis \
+  -o "$work/diagnosis.cfpkg" --key-out "$work/diagnosis.key" >/dev/null
+echo "packed demo/diagnosis_mlp.onnx -> diagnosis.cfpkg (AES-256-GCM chunks, signed manifest)"
+
+step "3. relying party: the policy (measurement of confide-server, the simulator's root)"
+measurement=$(sha384sum "$srv" | cut -d' ' -f1)
+sim_root=$(openssl x509 -in "$CONFIDE_SIM_DIR/ark.pem" -pubkey -noout |
+  openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
+cat >"$work/policy.toml" <<TOML
+# Accept only this confide-server build, on the local simulator (never do this in production).
+tee_types = ["sev-snp"]
+allow_simulated = true
+sim_roots = ["$sim_root"]
+max_evidence_age_seconds = 86400
+[snp]
+measurements = ["$measurement"]
+TOML
+cat "$work/policy.toml"
+
+start_server() {  # $1 = model spec
+  rm -f "$work/port"
+  "$srv" --tee sim --sim-dir "$CONFIDE_SIM_DIR" --trust "$work/signers.toml" --model "$1" \
+    --state-dir "$work/state" --port 0 --port-file "$work/port" 2>>"$work/server.log" &
+  server_pid=$!
+  for _ in $(seq 1 200); do [ -s "$work/port" ] && break; sleep 0.05; done
+  [ -s "$work/port" ] || { cat "$work/server.log"; echo "server did not start"; exit 1; }
+  url="https://127.0.0.1:$(cat "$work/port")"
+}
+stop_server() { kill -TERM "$server_pid"; wait "$server_pid"; server_pid=""; }
+
+step "4. operator: start confide-server (key from the owner's key file; sealed for next time)"
+t0=$(ms); start_server "$work/diagnosis.cfpkg:$work/diagnosis.key"; t1=$(ms)
+echo "listening on $url (start-up $((t1 - t0)) ms)"
+
+step "5. client: verify the live server's attestation (in the TLS handshake)"
+t0=$(ms); "$cli" attest remote "$url" --policy "$work/policy.toml" --nonce; t1=$(ms)
+echo "(handshake + appraisal + fresh-nonce evidence: $((t1 - t0)) ms)"
+
+step "6. client: inference over attested TLS"
+labels=$(python3 -c 'import json;print(", ".join(json.load(open("demo/sample_labels.json"))["labels"]))')
+echo "sample rows (demo/sample_input.npy), true labels: $labels; classes: 0 healthy, 1 at risk, 2 ill"
+"$cli" infer "$url" --policy "$work/policy.toml" --model diagnosis \
+  --input features=demo/sample_input.npy --repeat 20
+
+step "7. client: sealed inference (HPKE to the attested key; proxies see only ciphertext)"
+"$cli" infer "$url" --policy "$work/policy.toml" --model diagnosis \
+  --input features=demo/sample_input.json --sealed
+
+step "8. restart without any key source: the key is unsealed from the TEE-sealed cache"
+stop_server
+start_server "$work/diagnosis.cfpkg"
+grep -o '"key_origin":"[a-z-]*"' "$work/server.log" | tail -1
+"$cli" infer "$url" --policy "$work/policy.toml" --model diagnosis \
+  --input features=demo/sample_input.npy | tail -n +2
+
+step "9. shut down (SIGTERM: graceful)"
+stop_server
+echo "quickstart: OK"

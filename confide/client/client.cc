@@ -82,6 +82,7 @@ struct Client::Impl {
       http = std::make_unique<httplib::ClientImpl>(address.host, address.port);
     }
     http->set_keep_alive(true);
+    http->set_tcp_nodelay(true);  // no Nagle/delayed-ACK stalls on small requests
     http->set_read_timeout(timeout, 0);
     http->set_connection_timeout(timeout, 0);
   }

@@ -30,6 +30,7 @@ struct KbsClient::Impl {
     http.enable_server_certificate_verification(false);  // the pin replaces CA checks
     configured = crypto::ConfigureTlsClient(http.ssl_context(), &verifier).ok();
     http.set_keep_alive(true);
+    http.set_tcp_nodelay(true);
     http.set_connection_timeout(o.timeout);
     http.set_read_timeout(o.timeout);
     http.set_write_timeout(o.timeout);

@@ -69,6 +69,7 @@ KbsServer::KbsServer(KbsService& service, const crypto::Certificate& cert,
     : impl_(std::make_unique<Impl>(service, cert, key, limits)) {
   impl_->server.set_payload_max_length(limits.max_body_bytes);
   impl_->server.set_read_timeout(limits.read_timeout_seconds, 0);
+  impl_->server.set_tcp_nodelay(true);
   int threads = limits.threads;
   impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   impl_->Routes();

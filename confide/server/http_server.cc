@@ -62,6 +62,7 @@ struct HttpServer::Impl {
     srv.set_read_timeout(opts.read_timeout_seconds, 0);
     srv.set_write_timeout(opts.write_timeout_seconds, 0);
     srv.set_keep_alive_timeout(opts.keep_alive_seconds);
+    srv.set_tcp_nodelay(true);  // small replies must not wait for delayed ACKs (~40 ms each)
     srv.set_payload_max_length(opts.max_request_bytes);
     srv.set_error_handler([](const httplib::Request&, httplib::Response& res) {
       if (res.body.empty()) {
