@@ -16,6 +16,7 @@
 #include "confide/server/server.h"
 #include "confide/tee/measure.h"
 #include "confide/tee/sim/sim_platform.h"
+#include "apps/confide-server/key_broker.h"
 
 namespace {
 
@@ -28,6 +29,7 @@ struct Args {
   std::string trust;
   std::string state_dir;
   std::string port_file;
+  server_app::KeyBrokerOptions kbs;
   server::ServerConfig config;
 };
 
@@ -58,6 +60,10 @@ void AddOptions(CLI::App& app, Args& a) {
   app.add_option("--model", a.models, "PACKAGE[:KEYFILE] to serve (repeatable)")->required();
   app.add_option("--trust", a.trust, "signers.toml: the package signers to accept")->required();
   app.add_option("--state-dir", a.state_dir, "Folder for the sealed model-key cache");
+  app.add_option("--kbs", a.kbs.address,
+                 "Key broker HOST:PORT: releases model keys missing from the sealed cache");
+  app.add_option("--kbs-pin", a.kbs.pin_hex,
+                 "SHA-256 (hex) of the key broker's TLS public key (confide kbs init prints it)");
   app.add_option("--host", c.http.host, "Listen address")->capture_default_str();
   app.add_option("--port", c.http.port, "TLS port (0: any free port)")->capture_default_str();
   app.add_option("--plain-port", c.http.plain_port,
@@ -102,6 +108,14 @@ int main(int argc, char** argv) {
   if (!platform.ok()) {
     server::LogEvent("error", "startup", {{"error", platform.error().ToString()}});
     return 1;
+  }
+  if (!a.kbs.address.empty()) {
+    auto broker = server_app::MakeKeyBroker(a.kbs, **platform);
+    if (!broker.ok()) {
+      server::LogEvent("error", "startup", {{"error", broker.error().ToString()}});
+      return 1;
+    }
+    a.config.keys.key_broker = *std::move(broker);
   }
   auto s = server::Server::Start(**platform, std::move(a.config), SystemClock().Now());
   if (!s.ok()) {
