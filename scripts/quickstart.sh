@@ -91,7 +91,9 @@ echo "key broker on 127.0.0.1:$kbs_port releases 'diagnosis' only to TEEs that m
 
 step "6. operator: start confide-server (the key is released by the broker after attestation)"
 t0=$(ms); start_server "$work/diagnosis.cfpkg"; t1=$(ms)
-grep -o '"key_origin":"[a-z-]*"' "$work/server.log" | tail -1
+key_origin() { grep -o '"key_origin":"[a-z-]*"' "$work/server.log" | tail -1; }
+key_origin
+[ "$(key_origin)" = '"key_origin":"kbs"' ] || { echo "expected the key from the broker"; exit 1; }
 echo "listening on $url (start-up incl. key release $((t1 - t0)) ms)"
 
 step "7. client: verify the live server's attestation (in the TLS handshake)"
@@ -112,7 +114,8 @@ step "10. restart with the key broker down: the key is unsealed from the TEE-sea
 stop_server
 kill -TERM "$kbs_pid"; wait "$kbs_pid" || true; kbs_pid=""
 start_server "$work/diagnosis.cfpkg"
-grep -o '"key_origin":"[a-z-]*"' "$work/server.log" | tail -1
+key_origin
+[ "$(key_origin)" = '"key_origin":"sealed-cache"' ] || { echo "expected the sealed key"; exit 1; }
 "$cli" infer "$url" --policy "$work/policy.toml" --model diagnosis \
   --input features=demo/sample_input.npy | tail -n +2
 
