@@ -56,7 +56,9 @@ Status RunQLinearConv(KernelContext& ctx, const OpAttrs& a) {
           for (int64_t k = 0; k < kdim; ++k) {
             acc += (Elem(w, mo * kdim + k) - zw) * static_cast<int32_t>(col[k * spatial + s]);
           }
-          double v = std::clamp(static_cast<double>(std::nearbyint(acc * mult)) + zy, lo, hi);
+          double r = std::nearbyint(acc * mult);
+          // A NaN multiplier (zero scales) has no integer result: saturate to the zero point.
+          double v = std::clamp((std::isnan(r) ? 0.0 : r) + zy, lo, hi);
           int64_t oi = (n * m + mo) * spatial + s;
           if (yz.dtype() == DataType::kUint8) y->data<uint8_t>()[oi] = static_cast<uint8_t>(v);
           else y->data<int8_t>()[oi] = static_cast<int8_t>(v);

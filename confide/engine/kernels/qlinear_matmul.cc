@@ -92,7 +92,8 @@ Status RunQLinearMatMul(KernelContext& ctx, const OpAttrs&) {
   for (int64_t i = 0; i < static_cast<int64_t>(acc.size()); ++i) {
     int64_t j = i % d.n;
     float mult = as.data<float>()[0] * bs.data<float>()[bs.num_elements() == 1 ? 0 : j] / ys.data<float>()[0];
-    double v = std::clamp(static_cast<double>(std::nearbyint(acc[i] * mult)) + z, lo, hi);
+    double r = std::nearbyint(acc[i] * mult);
+    double v = std::clamp((std::isnan(r) ? 0.0 : r) + z, lo, hi);  // NaN: zero scales
     if (yz.dtype() == DataType::kUint8) y->data<uint8_t>()[i] = static_cast<uint8_t>(v);
     else y->data<int8_t>()[i] = static_cast<int8_t>(v);
   }

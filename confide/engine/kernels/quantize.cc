@@ -35,6 +35,7 @@ void Quantize(const float* x, int64_t n, const float* scale, const Tensor* zp, c
     int64_t k = b.At(i);
     double z = zp ? zp->data<Q>()[zp->num_elements() == 1 ? 0 : k] : 0;
     double v = std::nearbyint(static_cast<double>(x[i] / scale[k])) + z;
+    if (std::isnan(v)) v = z;  // NaN (e.g. 0/0 with a zero scale) has no integer: the zero point
     y[i] = static_cast<Q>(std::clamp(v, lo, hi));
   }
 }
@@ -88,6 +89,7 @@ Status RunDynamicQuantize(KernelContext& ctx, const OpAttrs&) {
   CONFIDE_ASSIGN_OR_RETURN(Tensor * yz, ctx.AllocateOutput(2, DataType::kUint8, {}));
   for (int64_t i = 0; i < x->num_elements(); ++i) {
     float q = scale == 0.f ? zp : std::nearbyint(in[i] / scale) + zp;
+    if (std::isnan(q)) q = zp;  // a NaN input has no integer: the zero point
     y->data<uint8_t>()[i] = static_cast<uint8_t>(std::clamp(q, 0.f, 255.f));
   }
   ys->data<float>()[0] = scale;
