@@ -7,6 +7,7 @@
 #include <initializer_list>
 
 #include "confide/base/hex.h"
+#include "confide/base/toml_text.h"
 #include "confide/crypto/hash.h"
 
 namespace confide::attest {
@@ -216,6 +217,7 @@ Status ParseRoot(const toml::table& root, Policy* out) {
 }  // namespace
 
 Result<Policy> ParsePolicy(std::string_view toml_text) {
+  CONFIDE_TRY(CheckTomlText(toml_text, "policy"));
   try {
     toml::table root = toml::parse(toml_text);
     Policy policy;

@@ -1,4 +1,5 @@
 #include "confide/kbs/config.h"
+#include "confide/base/toml_text.h"
 
 #include <toml++/toml.h>
 
@@ -59,6 +60,7 @@ Status ReadKeys(const toml::table& root, KbsConfig& c) {
 }  // namespace
 
 Result<KbsConfig> ParseKbsConfig(std::string_view toml_text, const std::string& base_dir) {
+  CONFIDE_TRY(CheckTomlText(toml_text, "kbs config"));
   toml::table root;
   try {
     root = toml::parse(toml_text);

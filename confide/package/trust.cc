@@ -1,4 +1,5 @@
 #include "confide/package/trust.h"
+#include "confide/base/toml_text.h"
 
 #include <toml++/toml.h>
 
@@ -106,6 +107,7 @@ void TrustList::Add(TrustedSigner signer) {
 }
 
 Result<TrustList> TrustList::Parse(std::string_view toml_text, const std::string& base_dir) {
+  CONFIDE_TRY(CheckTomlText(toml_text, "signers.toml"));
   toml::table root;
   try {
     root = toml::parse(toml_text, std::string_view("signers.toml"));
