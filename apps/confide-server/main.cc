@@ -17,6 +17,7 @@
 #include "confide/tee/measure.h"
 #include "confide/tee/sim/sim_platform.h"
 #include "apps/confide-server/key_broker.h"
+#include "confide/base/process.h"
 
 namespace {
 
@@ -107,6 +108,11 @@ int main(int argc, char** argv) {
   auto platform = OpenPlatform(a);
   if (!platform.ok()) {
     server::LogEvent("error", "startup", {{"error", platform.error().ToString()}});
+    return 1;
+  }
+  // After measuring /proc/self/exe, before any key or weight is in memory.
+  if (Status s = DisableCoreDumps(); !s.ok()) {
+    server::LogEvent("error", "startup", {{"error", s.error().ToString()}});
     return 1;
   }
   if (!a.kbs.address.empty()) {

@@ -4,6 +4,7 @@
 
 #include "apps/confide/commands.h"
 #include "apps/confide/exit_codes.h"
+#include "confide/base/process.h"
 
 #ifndef CONFIDE_VERSION
 #error "CONFIDE_VERSION must be defined by the build"
@@ -11,6 +12,8 @@
 
 int main(int argc, char** argv) {
   using namespace confide::cli;
+  // Model keys, owner keys and plaintext models pass through this process: no core dumps.
+  if (confide::Status s = confide::DisableCoreDumps(); !s.ok()) return Fail(s.error());
   CLI::App app(
       "confide: confidential AI inference in hardware TEEs (SGX, TDX, SEV-SNP, Nitro).\n\n"
       "Exit codes: 0 success/accepted, 1 verification failed or policy rejected,\n"

@@ -1,0 +1,23 @@
+#include "confide/base/process.h"
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace confide {
+
+Status DisableCoreDumps() {
+  struct rlimit none = {0, 0};
+  if (::setrlimit(RLIMIT_CORE, &none) != 0) {
+    return InternalError(std::string("setrlimit(RLIMIT_CORE): ") + std::strerror(errno));
+  }
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+    return InternalError(std::string("prctl(PR_SET_DUMPABLE): ") + std::strerror(errno));
+  }
+  return OkStatus();
+}
+
+}  // namespace confide
