@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "confide/audit/verify.h"
+#include "confide/base/clock.h"
 #include "confide/base/file.h"
 #include "confide/base/hex.h"
 #include "confide/crypto/random.h"
@@ -18,6 +19,12 @@ namespace {
 
 using testing::KbsProcess;
 using testing::SimTee;
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
+  return out;
+}
 
 const crypto::Sha384Digest kGood = crypto::Sha384(AsBytes("inference server v1"));
 const crypto::Sha384Digest kOther = crypto::Sha384(AsBytes("inference server v2"));
@@ -63,7 +70,8 @@ class KbsE2eTest : public ::testing::Test {
     auto* refusal = std::get_if<Refusal>(&*answer);
     ASSERT_NE(refusal, nullptr) << "released, expected " << reason;
     EXPECT_NE(std::find(refusal->reasons.begin(), refusal->reasons.end(), reason),
-              refusal->reasons.end()) << refusal->detail;
+              refusal->reasons.end())
+      << "reasons: " << Join(refusal->reasons) << "; " << refusal->detail;
     ASSERT_GT(refusal->audit_seq, 0u);
     auto events = audit::ReadAuditEvents(kbs_->audit_db());
     ASSERT_TRUE(events.ok());
@@ -121,8 +129,17 @@ TEST_F(KbsE2eTest, ReplayedNonceIsRefused) {
 TEST_F(KbsE2eTest, ExpiredNonceIsRefused) {
   KbsClient client(kbs_->ClientOptions());
   Bytes pub = FreshPub();
-  ReleaseRequest req = Request(client, "resnet", pub, pub, *tee_->platform);
-  std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // the test KBS's TTL is 1 s
+  auto challenge = client.RequestChallenge();
+  ASSERT_TRUE(challenge.ok()) << challenge.error().ToString();
+  auto expires_at = ParseRfc3339(challenge->expires_at);
+  ASSERT_TRUE(expires_at.ok());
+  auto bundle = MakeReleaseEvidence(*tee_->platform, pub, challenge->nonce);
+  ASSERT_TRUE(bundle.ok());
+  ReleaseRequest req{"resnet", 0, challenge->nonce, pub, attest::EncodeEvidenceBundle(*bundle)};
+  // The KBS clock counts whole seconds and its TTL is 1 s: a nonce is expired from the second after
+  // expires_at and forgotten (NONCE_UNKNOWN) a TTL later. Post 1.3 s after expires_at, inside that.
+  std::this_thread::sleep_until(std::chrono::system_clock::time_point(*expires_at) +
+                                std::chrono::milliseconds(1300));
   ExpectRefused(client, req, reason::kNonceExpired);
 }
 

@@ -54,6 +54,20 @@ TEST(NonceStoreTest, NonceIsSingleUseAndExpires) {
   EXPECT_EQ(store.Consume(n->nonce, t0 + std::chrono::seconds(25)), NonceState::kUnknown);
 }
 
+TEST(NonceStoreTest, ExpiredIsNamedUntilOneTtlAfterExpiryThenForgotten) {
+  NonceStore store({.ttl = std::chrono::seconds(10)});
+  Time t0(std::chrono::seconds(1000));
+  auto at_expiry = store.Issue(t0);
+  auto just_after = store.Issue(t0);
+  auto at_grace_end = store.Issue(t0);
+  auto after_grace = store.Issue(t0);
+  EXPECT_EQ(at_expiry->expires_at, t0 + std::chrono::seconds(10));
+  EXPECT_EQ(store.Consume(at_expiry->nonce, t0 + std::chrono::seconds(10)), NonceState::kFresh);
+  EXPECT_EQ(store.Consume(just_after->nonce, t0 + std::chrono::seconds(11)), NonceState::kExpired);
+  EXPECT_EQ(store.Consume(at_grace_end->nonce, t0 + std::chrono::seconds(20)), NonceState::kExpired);
+  EXPECT_EQ(store.Consume(after_grace->nonce, t0 + std::chrono::seconds(21)), NonceState::kUnknown);
+}
+
 TEST(AdminTokensTest, AuthenticatesWithScope) {
   auto tokens = ParseAdminTokens(AsBytes("# c\nowner aaaaaaaaaaaaaaaa1 resnet,bert\nroot bbbbbbbbbbbbbbbb2 *\n"));
   ASSERT_TRUE(tokens.ok()) << tokens.error().ToString();
