@@ -152,6 +152,76 @@ Status ParseSnp(const toml::table& t, SnpPolicy* out) {
   return OkStatus();
 }
 
+Status ReadStringList(const toml::table& t, const std::string& path, std::string_view key,
+                      std::vector<std::string>* out) {
+  const toml::node* node = t.get(key);
+  if (node == nullptr) return OkStatus();
+  const std::string key_path = Join(path, key);
+  if (!node->is_array()) return SchemaError(key_path, *node, "expected an array of strings");
+  out->clear();
+  const toml::array& array = *node->as_array();
+  for (size_t i = 0; i < array.size(); ++i) {
+    if (!array[i].is_string()) {
+      return SchemaError(key_path + "[" + std::to_string(i) + "]", array[i], "expected a string");
+    }
+    out->push_back(array[i].as_string()->get());
+  }
+  return OkStatus();
+}
+
+// accepted_tcb_statuses (PCS names only) and allowed_advisories, shared by [sgx] and [tdx].
+Status ParseIntelTcb(const toml::table& t, const std::string& path, IntelTcbPolicy* out) {
+  CONFIDE_TRY(ReadStringList(t, path, "accepted_tcb_statuses", &out->accepted_tcb_statuses));
+  for (size_t i = 0; i < out->accepted_tcb_statuses.size(); ++i) {
+    const std::string& s = out->accepted_tcb_statuses[i];
+    if (std::find(std::begin(kIntelTcbStatusNames), std::end(kIntelTcbStatusNames), s) ==
+        std::end(kIntelTcbStatusNames)) {
+      return SchemaError(Join(path, "accepted_tcb_statuses") + "[" + std::to_string(i) + "]",
+                         *t.get("accepted_tcb_statuses"),
+                         "unknown TCB status \"" + s + "\" (PCS names, e.g. \"UpToDate\")");
+    }
+  }
+  return ReadStringList(t, path, "allowed_advisories", &out->allowed_advisories);
+}
+
+Status ParseSgx(const toml::table& t, SgxPolicy* out) {
+  const std::string path = "sgx";
+  CONFIDE_TRY(CheckKeys(t, path,
+                        {"mrenclaves", "mrsigners", "allow_any_measurement_insecure",
+                         "isv_prod_id", "min_isv_svn", "accepted_tcb_statuses",
+                         "allowed_advisories"}));
+  CONFIDE_TRY(ReadHexList(t, path, "mrenclaves", &out->mrenclaves));
+  CONFIDE_TRY(ReadHexList(t, path, "mrsigners", &out->mrsigners));
+  CONFIDE_TRY(
+      ReadBool(t, path, "allow_any_measurement_insecure", &out->allow_any_measurement_insecure));
+  CONFIDE_ASSIGN_OR_RETURN(std::optional<int64_t> prod, GetInt(t, path, "isv_prod_id", 0, 65535));
+  if (prod) out->isv_prod_id = static_cast<uint16_t>(*prod);
+  CONFIDE_ASSIGN_OR_RETURN(std::optional<int64_t> svn, GetInt(t, path, "min_isv_svn", 0, 65535));
+  if (svn) out->min_isv_svn = static_cast<uint16_t>(*svn);
+  return ParseIntelTcb(t, path, &out->tcb);
+}
+
+Status ParseTdx(const toml::table& t, TdxPolicy* out) {
+  const std::string path = "tdx";
+  CONFIDE_TRY(CheckKeys(t, path,
+                        {"mrtds", "allow_any_measurement_insecure", "rtmr0", "rtmr1", "rtmr2",
+                         "rtmr3", "mrconfigid", "mrowner", "mrownerconfig",
+                         "accepted_tcb_statuses", "allowed_advisories"}));
+  CONFIDE_TRY(ReadHexList(t, path, "mrtds", &out->mrtds));
+  CONFIDE_TRY(
+      ReadBool(t, path, "allow_any_measurement_insecure", &out->allow_any_measurement_insecure));
+  const std::pair<std::string, std::optional<Digest48>*> fields[] = {
+      {"rtmr0", &out->rtmrs[0]}, {"rtmr1", &out->rtmrs[1]},   {"rtmr2", &out->rtmrs[2]},
+      {"rtmr3", &out->rtmrs[3]}, {"mrconfigid", &out->mrconfigid}, {"mrowner", &out->mrowner},
+      {"mrownerconfig", &out->mrownerconfig}};
+  for (const auto& [key, field] : fields) {
+    if (const toml::node* node = t.get(key)) {
+      CONFIDE_ASSIGN_OR_RETURN(*field, HexOf<48>(*node, Join(path, key)));
+    }
+  }
+  return ParseIntelTcb(t, path, &out->tcb);
+}
+
 Status ParseBinding(const toml::table& t, BindingPolicy* out) {
   const std::string path = "binding";
   CONFIDE_TRY(CheckKeys(t, path, {"required", "require_nonce", "workloads"}));
@@ -202,8 +272,12 @@ Status ParseRoot(const toml::table& root, Policy* out) {
   if (binding != nullptr) CONFIDE_TRY(ParseBinding(*binding, &out->binding));
   CONFIDE_ASSIGN_OR_RETURN(const toml::table* snp, GetTable(root, "", "snp"));
   if (snp != nullptr) CONFIDE_TRY(ParseSnp(*snp, &out->snp));
+  CONFIDE_ASSIGN_OR_RETURN(const toml::table* sgx, GetTable(root, "", "sgx"));
+  if (sgx != nullptr) CONFIDE_TRY(ParseSgx(*sgx, &out->sgx));
+  CONFIDE_ASSIGN_OR_RETURN(const toml::table* tdx, GetTable(root, "", "tdx"));
+  if (tdx != nullptr) CONFIDE_TRY(ParseTdx(*tdx, &out->tdx));
   // Reserved until their appraisers exist: a constraint written there must not be ignored.
-  for (std::string_view reserved : {"sgx", "tdx", "nitro"}) {
+  for (std::string_view reserved : {"nitro"}) {
     CONFIDE_ASSIGN_OR_RETURN(const toml::table* t, GetTable(root, "", reserved));
     if (t != nullptr && !t->empty()) {
       return SchemaError(std::string(reserved) + "." + std::string(t->begin()->first.str()),

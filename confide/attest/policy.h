@@ -23,6 +23,49 @@ namespace confide::attest {
 using Digest32 = std::array<uint8_t, 32>;
 using Digest48 = std::array<uint8_t, 48>;
 
+// Intel TCB statuses a policy may accept (PCS spelling): "UpToDate", "SWHardeningNeeded",
+// "ConfigurationNeeded", "ConfigurationAndSWHardeningNeeded", "OutOfDate",
+// "OutOfDateConfigurationNeeded", "Revoked". "no matching TCB level" is never acceptable.
+inline constexpr std::string_view kIntelTcbStatusNames[] = {
+    "UpToDate",  "SWHardeningNeeded",           "ConfigurationNeeded",
+    "ConfigurationAndSWHardeningNeeded",        "OutOfDate",
+    "OutOfDateConfigurationNeeded",             "Revoked"};
+
+// What [sgx] and [tdx] share: the platform TCB appraisal from Intel's collateral.
+struct IntelTcbPolicy {
+  // The merged TCB status (platform, QE identity, TDX module) must be one of these.
+  std::vector<std::string> accepted_tcb_statuses = {"UpToDate"};
+  // Every advisory id (e.g. "INTEL-SA-00615") of the matched levels must be listed here.
+  std::vector<std::string> allowed_advisories;
+};
+
+// The [sgx] table. MRENCLAVE must be in `mrenclaves` when that list is non-empty, MRSIGNER in
+// `mrsigners` when that one is; with both empty every SGX quote fails MEASUREMENT_MISMATCH unless
+// allow_any_measurement_insecure. Debug enclaves (ATTRIBUTES bit 1) need the top-level
+// allow_debug.
+struct SgxPolicy {
+  std::vector<Digest32> mrenclaves;
+  std::vector<Digest32> mrsigners;
+  bool allow_any_measurement_insecure = false;
+  std::optional<uint16_t> isv_prod_id;  // when set, ISVPRODID must equal it
+  uint16_t min_isv_svn = 0;             // ISVSVN must be >= this
+  IntelTcbPolicy tcb;                   // keys accepted_tcb_statuses, allowed_advisories
+};
+
+// The [tdx] table (48-byte values). MRTD must be in `mrtds` (empty: every TDX quote fails
+// MEASUREMENT_MISMATCH unless allow_any_measurement_insecure); each set rtmrN / mrconfigid /
+// mrowner / mrownerconfig must equal the report's. Debug TDs (TDATTRIBUTES bit 0) need the
+// top-level allow_debug.
+struct TdxPolicy {
+  std::vector<Digest48> mrtds;
+  bool allow_any_measurement_insecure = false;
+  std::array<std::optional<Digest48>, 4> rtmrs;  // TOML keys rtmr0 .. rtmr3
+  std::optional<Digest48> mrconfigid;
+  std::optional<Digest48> mrowner;
+  std::optional<Digest48> mrownerconfig;
+  IntelTcbPolicy tcb;
+};
+
 // Minimum SNP TCB security patch levels (SNP ABI "TCB_VERSION"), per component. 0 = no bound.
 // fmc exists on Turin and later only; a nonzero fmc bound fails on earlier products.
 struct SnpMinTcb {
@@ -68,6 +111,8 @@ struct Policy {
   std::optional<int64_t> max_evidence_age_seconds;  // unset: age not checked
   BindingPolicy binding;
   SnpPolicy snp;
+  SgxPolicy sgx;
+  TdxPolicy tdx;
   std::string digest_hex;  // PolicyDigest(): SHA-256 of the exact input text
 };
 

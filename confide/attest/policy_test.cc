@@ -158,5 +158,67 @@ TEST(PolicyTest, ReservedTablesMayBeEmpty) {
   EXPECT_TRUE(ParsePolicy("tee_types = [\"nitro\"]\n[sgx]\n[tdx]\n[nitro]\n").ok());
 }
 
+TEST(PolicyTest, ParsesSgxAndTdxTables) {
+  const std::string e(64, 'e'), s(64, '5'), m(96, 'a'), r(96, 'b');
+  Result<Policy> p = ParsePolicy(
+      "tee_types = [\"sgx\", \"tdx\"]\n[sgx]\nmrenclaves = [\"" + e + "\"]\nmrsigners = [\"" + s +
+      "\"]\nisv_prod_id = 3\nmin_isv_svn = 2\naccepted_tcb_statuses = [\"UpToDate\", "
+      "\"SWHardeningNeeded\"]\nallowed_advisories = [\"INTEL-SA-00615\"]\n[tdx]\nmrtds = [\"" +
+      m + "\"]\nrtmr2 = \"" + r + "\"\nmrowner = \"" + r + "\"\n");
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  ASSERT_EQ(p->sgx.mrenclaves.size(), 1u);
+  EXPECT_EQ(p->sgx.mrenclaves[0][0], 0xee);
+  EXPECT_EQ(p->sgx.mrsigners[0][31], 0x55);
+  EXPECT_EQ(p->sgx.isv_prod_id, std::optional<uint16_t>(3));
+  EXPECT_EQ(p->sgx.min_isv_svn, 2);
+  EXPECT_EQ(p->sgx.tcb.accepted_tcb_statuses,
+            (std::vector<std::string>{"UpToDate", "SWHardeningNeeded"}));
+  EXPECT_EQ(p->sgx.tcb.allowed_advisories, std::vector<std::string>{"INTEL-SA-00615"});
+  ASSERT_EQ(p->tdx.mrtds.size(), 1u);
+  EXPECT_EQ(p->tdx.mrtds[0][47], 0xaa);
+  EXPECT_FALSE(p->tdx.rtmrs[0].has_value());
+  ASSERT_TRUE(p->tdx.rtmrs[2].has_value());
+  EXPECT_EQ((*p->tdx.rtmrs[2])[0], 0xbb);
+  ASSERT_TRUE(p->tdx.mrowner.has_value());
+  EXPECT_FALSE(p->tdx.mrconfigid.has_value());
+  // Defaults: only UpToDate, no advisory, no measurement (so everything fails closed).
+  EXPECT_EQ(p->tdx.tcb.accepted_tcb_statuses, std::vector<std::string>{"UpToDate"});
+  EXPECT_TRUE(p->tdx.tcb.allowed_advisories.empty());
+  Result<Policy> d = ParsePolicy("tee_types = [\"sgx\"]\n");
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->sgx.mrenclaves.empty());
+  EXPECT_FALSE(d->sgx.isv_prod_id.has_value());
+  EXPECT_EQ(d->sgx.tcb.accepted_tcb_statuses, std::vector<std::string>{"UpToDate"});
+
+  const std::string ok = "tee_types = [\"sgx\", \"tdx\"]\n";
+  const BadPolicy cases[] = {
+      {"sgx unknown key", ok + "[sgx]\nmrenclave = \"" + e + "\"\n",
+       ErrorCode::kInvalidArgument, "sgx.mrenclave (line 3): unknown key"},
+      {"mrenclave short", ok + "[sgx]\nmrenclaves = [\"" + m + "\"]\n",
+       ErrorCode::kInvalidArgument, "sgx.mrenclaves[0] (line 3): expected 32 bytes of hex"},
+      {"isv_prod_id range", ok + "[sgx]\nisv_prod_id = 65536\n", ErrorCode::kInvalidArgument,
+       "sgx.isv_prod_id"},
+      {"status unknown", ok + "[sgx]\naccepted_tcb_statuses = [\"UpToDate\", \"Fine\"]\n",
+       ErrorCode::kInvalidArgument, "sgx.accepted_tcb_statuses[1]"},
+      {"status not supported", ok + "[tdx]\naccepted_tcb_statuses = [\"NotSupported\"]\n",
+       ErrorCode::kInvalidArgument, "tdx.accepted_tcb_statuses[0]"},
+      {"advisory not string", ok + "[tdx]\nallowed_advisories = [1]\n",
+       ErrorCode::kInvalidArgument, "tdx.allowed_advisories[0]"},
+      {"mrtd short", ok + "[tdx]\nmrtds = [\"" + e + "\"]\n", ErrorCode::kInvalidArgument,
+       "tdx.mrtds[0]"},
+      {"rtmr4", ok + "[tdx]\nrtmr4 = \"" + m + "\"\n", ErrorCode::kInvalidArgument,
+       "tdx.rtmr4 (line 3): unknown key"},
+      {"rtmr list", ok + "[tdx]\nrtmr1 = [\"" + m + "\"]\n", ErrorCode::kInvalidArgument,
+       "tdx.rtmr1"},
+  };
+  for (const BadPolicy& c : cases) {
+    Result<Policy> bad = ParsePolicy(c.toml);
+    ASSERT_FALSE(bad.ok()) << c.name;
+    EXPECT_EQ(bad.error().code, c.code) << c.name;
+    EXPECT_NE(bad.error().message.find(c.message_has), std::string::npos)
+        << c.name << ": " << bad.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace confide::attest
