@@ -152,6 +152,31 @@ Status ParseSnp(const toml::table& t, SnpPolicy* out) {
   return OkStatus();
 }
 
+// pcrN = "hex" or ["hex", ...], for the PCRs AWS documents (0, 1, 2, 3, 4, 8).
+Status ParseNitro(const toml::table& t, NitroPolicy* out) {
+  const std::string path = "nitro";
+  CONFIDE_TRY(CheckKeys(t, path,
+                        {"pcr0", "pcr1", "pcr2", "pcr3", "pcr4", "pcr8",
+                         "allow_any_pcrs_insecure"}));
+  for (uint32_t index : {0u, 1u, 2u, 3u, 4u, 8u}) {
+    const std::string key = "pcr" + std::to_string(index);
+    const toml::node* node = t.get(key);
+    if (node == nullptr) continue;
+    std::vector<Digest48> values;
+    if (node->is_string()) {
+      CONFIDE_ASSIGN_OR_RETURN(Digest48 v, HexOf<48>(*node, Join(path, key)));
+      values.push_back(v);
+    } else {
+      CONFIDE_TRY(ReadHexList(t, path, key, &values));
+      if (values.empty()) {
+        return SchemaError(Join(path, key), *node, "expected a hex string or a non-empty list");
+      }
+    }
+    out->pcrs[index] = std::move(values);
+  }
+  return ReadBool(t, path, "allow_any_pcrs_insecure", &out->allow_any_pcrs_insecure);
+}
+
 Status ReadStringList(const toml::table& t, const std::string& path, std::string_view key,
                       std::vector<std::string>* out) {
   const toml::node* node = t.get(key);
@@ -276,15 +301,8 @@ Status ParseRoot(const toml::table& root, Policy* out) {
   if (sgx != nullptr) CONFIDE_TRY(ParseSgx(*sgx, &out->sgx));
   CONFIDE_ASSIGN_OR_RETURN(const toml::table* tdx, GetTable(root, "", "tdx"));
   if (tdx != nullptr) CONFIDE_TRY(ParseTdx(*tdx, &out->tdx));
-  // Reserved until their appraisers exist: a constraint written there must not be ignored.
-  for (std::string_view reserved : {"nitro"}) {
-    CONFIDE_ASSIGN_OR_RETURN(const toml::table* t, GetTable(root, "", reserved));
-    if (t != nullptr && !t->empty()) {
-      return SchemaError(std::string(reserved) + "." + std::string(t->begin()->first.str()),
-                         t->begin()->second,
-                         "[" + std::string(reserved) + "] policy keys are not supported yet");
-    }
-  }
+  CONFIDE_ASSIGN_OR_RETURN(const toml::table* nitro, GetTable(root, "", "nitro"));
+  if (nitro != nullptr) CONFIDE_TRY(ParseNitro(*nitro, &out->nitro));
   return OkStatus();
 }
 

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -91,6 +92,15 @@ struct SnpPolicy {
   std::vector<Digest48> author_key_digests;  // when non-empty, AUTHOR_KEY_DIGEST must be listed
 };
 
+// The [nitro] table: expected PCR values (TOML keys pcr0, pcr1, pcr2, pcr3, pcr4, pcr8, each one
+// hex string or a list of them, 48 bytes). A listed PCR must equal one of its values; an unlisted
+// PCR is not constrained. Listing no PCR fails every Nitro document with PCR_MISMATCH, unless
+// allow_any_pcrs_insecure.
+struct NitroPolicy {
+  std::map<uint32_t, std::vector<Digest48>> pcrs;  // PCR index -> accepted values
+  bool allow_any_pcrs_insecure = false;
+};
+
 // The [binding] table: requirements on the binding claims (binding.h).
 struct BindingPolicy {
   // Evidence must come with a claims buffer whose SHA-256 is in report_data. Default true;
@@ -113,15 +123,15 @@ struct Policy {
   SnpPolicy snp;
   SgxPolicy sgx;
   TdxPolicy tdx;
+  NitroPolicy nitro;
   std::string digest_hex;  // PolicyDigest(): SHA-256 of the exact input text
 };
 
 // Parses and validates a policy. Errors: kMalformed for TOML syntax errors (with line and
 // column); kInvalidArgument for schema errors — unknown keys (typos must never silently weaken
 // a policy), wrong types, hex of the wrong length, out-of-range integers, missing tee_types,
-// unknown TEE names, keys inside the reserved [sgx]/[tdx]/[nitro] tables, both allow_debug
-// spellings at once. Every message names the key path, e.g. "policy: snp.measurements[1]:
-// expected 48 bytes of hex". Never throws. Thread safe.
+// unknown TEE names, both allow_debug spellings at once. Every message names the key path, e.g.
+// "policy: snp.measurements[1]: expected 48 bytes of hex". Never throws. Thread safe.
 Result<Policy> ParsePolicy(std::string_view toml_text);
 
 // Lowercase hex SHA-256 of the exact text given to ParsePolicy (so `sha256sum policy.toml`

@@ -158,6 +158,41 @@ TEST(PolicyTest, ReservedTablesMayBeEmpty) {
   EXPECT_TRUE(ParsePolicy("tee_types = [\"nitro\"]\n[sgx]\n[tdx]\n[nitro]\n").ok());
 }
 
+TEST(PolicyTest, ParsesNitroPcrsAsValueOrList) {
+  const std::string a(96, 'a'), b(96, 'b');
+  Result<Policy> p = ParsePolicy("tee_types = [\"nitro\"]\n[nitro]\npcr0 = \"" + a +
+                                 "\"\npcr8 = [\"" + a + "\", \"" + b + "\"]\n");
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  ASSERT_EQ(p->nitro.pcrs.size(), 2u);
+  ASSERT_EQ(p->nitro.pcrs.at(0).size(), 1u);
+  EXPECT_EQ(p->nitro.pcrs.at(0)[0][0], 0xaa);
+  ASSERT_EQ(p->nitro.pcrs.at(8).size(), 2u);
+  EXPECT_EQ(p->nitro.pcrs.at(8)[1][47], 0xbb);
+  EXPECT_FALSE(p->nitro.allow_any_pcrs_insecure);
+  EXPECT_TRUE(ParsePolicy("tee_types = [\"nitro\"]\n").value().nitro.pcrs.empty());
+
+  const std::string ok = "tee_types = [\"nitro\"]\n[nitro]\n";
+  const BadPolicy cases[] = {
+      {"pcr5 not allowed", ok + "pcr5 = \"" + a + "\"\n", ErrorCode::kInvalidArgument,
+       "nitro.pcr5 (line 3): unknown key"},
+      {"pcr short", ok + "pcr1 = \"" + std::string(64, 'a') + "\"\n",
+       ErrorCode::kInvalidArgument, "nitro.pcr1 (line 3): expected 48 bytes of hex, got 32"},
+      {"pcr list item bad", ok + "pcr2 = [\"" + a + "\", \"zz\"]\n",
+       ErrorCode::kInvalidArgument, "nitro.pcr2[1]"},
+      {"pcr empty list", ok + "pcr3 = []\n", ErrorCode::kInvalidArgument, "nitro.pcr3"},
+      {"pcr integer", ok + "pcr4 = 1\n", ErrorCode::kInvalidArgument, "nitro.pcr4"},
+      {"insecure not bool", ok + "allow_any_pcrs_insecure = 1\n", ErrorCode::kInvalidArgument,
+       "nitro.allow_any_pcrs_insecure"},
+  };
+  for (const BadPolicy& c : cases) {
+    Result<Policy> bad = ParsePolicy(c.toml);
+    ASSERT_FALSE(bad.ok()) << c.name;
+    EXPECT_EQ(bad.error().code, c.code) << c.name;
+    EXPECT_NE(bad.error().message.find(c.message_has), std::string::npos)
+        << c.name << ": " << bad.error().message;
+  }
+}
+
 TEST(PolicyTest, ParsesSgxAndTdxTables) {
   const std::string e(64, 'e'), s(64, '5'), m(96, 'a'), r(96, 'b');
   Result<Policy> p = ParsePolicy(

@@ -1,5 +1,6 @@
 #include "confide/attest/verifier.h"
 
+#include "confide/attest/nitro_appraise.h"
 #include "confide/attest/snp/amd_roots.h"
 #include "confide/attest/snp/cert_table.h"
 #include "confide/attest/snp_appraise.h"
@@ -59,6 +60,22 @@ Result<Appraisal> AppraiseSnpBundle(const EvidenceBundle& bundle, const Policy& 
                                   .verifier = opts.verifier});
 }
 
+// Nitro: the document alone, or with the simulator's root certificate (DER) as endorsements.
+Result<Appraisal> AppraiseNitroBundle(const EvidenceBundle& bundle, const Policy& policy,
+                                      const AppraiseOptions& opts) {
+  NitroEvidence ev{.document = bundle.evidence, .claims = bundle.claims};
+  if (!bundle.endorsements.empty()) {
+    auto root = Certificate::FromDer(bundle.endorsements);
+    if (!root.ok()) {
+      return MalformedError("Nitro evidence: endorsements are not one DER certificate: " +
+                            root.error().message);
+    }
+    ev.sim_root = *std::move(root);  // trusted only if the policy lists it (sim_roots)
+  }
+  return AppraiseNitro(ev, policy, {.now = opts.now, .expect = opts.expect,
+                                    .verifier = opts.verifier});
+}
+
 }  // namespace
 
 Result<Appraisal> AppraiseEvidence(const EvidenceBundle& bundle, const Policy& policy,
@@ -68,8 +85,9 @@ Result<Appraisal> AppraiseEvidence(const EvidenceBundle& bundle, const Policy& p
       return AppraiseSnpBundle(bundle, policy, opts);
     case TeeType::kSgx:
     case TeeType::kTdx:
-    case TeeType::kNitro:
       break;
+    case TeeType::kNitro:
+      return AppraiseNitroBundle(bundle, policy, opts);
   }
   return UnsupportedError(std::string("appraisal of ") + std::string(TeeTypeName(bundle.tee)) +
                           " evidence is not available in this build");

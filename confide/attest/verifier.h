@@ -28,7 +28,9 @@ struct AppraiseOptions {
 
 // Verifies and appraises `bundle` against `policy`. SEV-SNP: the VEK, ASK/ASVK and (simulator)
 // ARK come from the bundle's certificate table; when the table has no ASK, AMD's built-in one for
-// the report's generation is used. A rejection is an Appraisal with reasons. Errors ("could not
+// the report's generation is used. Nitro: the bundle's evidence is the COSE_Sign1 document, its
+// endorsements empty or the simulator's Nitro root (DER); the document's own timestamp dates it.
+// A rejection is an Appraisal with reasons. Errors ("could not
 // decide"): kUnsupported for TEE families not yet implemented here; kMalformed when the evidence
 // or the certificate table does not parse; kNotFound when no VEK certificate travels with SNP
 // evidence. Thread safe.
