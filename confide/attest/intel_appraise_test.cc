@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "confide/attest/intel/collateral.h"
+#include "confide/attest/verifier.h"
 #include "confide/base/hex.h"
 #include "confide/base/testing/shared_data.h"
 
@@ -390,6 +391,44 @@ TEST(IntelAppraiseTest, MalformedQuoteIsAnError) {
                                       IntelAppraiseOptions{});
   ASSERT_FALSE(a.ok());
   EXPECT_EQ(a.error().code, ErrorCode::kMalformed);
+}
+
+// AppraiseEvidence dispatches SGX/TDX bundles: the quote as evidence, the collateral (its JSON
+// encoding) as endorsements.
+TEST(IntelAppraiseTest, EvidenceBundleDispatch) {
+  json v = Vector("tdx/dcapqvl-tdx-v4.bin");
+  EvidenceBundle b{.tee = TeeType::kTdx,
+                   .evidence = ReadSharedFile("vectors/tdx/dcapqvl-tdx-v4.bin"),
+                   .claims = {},
+                   .endorsements = intel::EncodeIntelCollateral(*CollateralFor(v))};
+  AppraiseOptions o{.now = *ParseRfc3339("2025-07-01T00:00:00Z"), .expect = {}, .verifier = {},
+                    .produced_at = std::nullopt};
+  Result<Appraisal> a = AppraiseEvidence(b, PolicyFor(v), o);
+  ASSERT_TRUE(a.ok()) << a.error().ToString();
+  // A bundle always carries binding claims (here empty), which this foreign quote cannot match:
+  // everything else, collateral included, passes.
+  EXPECT_EQ(FailedNames(*a), std::vector<std::string>{"binding_report_data:KEY_BINDING_MISMATCH"})
+      << ExplainAppraisal(*a);
+  EXPECT_EQ(a->tee, TeeType::kTdx);
+  EXPECT_EQ(Field(*a, "tcb_status"), "UpToDate");
+
+  EvidenceBundle no_collateral = b;
+  no_collateral.endorsements.clear();
+  a = AppraiseEvidence(no_collateral, PolicyFor(v), o);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(FailedNames(*a)[0], "intel_collateral:CHAIN_UNTRUSTED");
+
+  EvidenceBundle bad = b;
+  const std::string junk = "not json";
+  bad.endorsements.assign(junk.begin(), junk.end());
+  EXPECT_EQ(AppraiseEvidence(bad, PolicyFor(v), o).error().code, ErrorCode::kMalformed);
+
+  // The quote's own embedded root is not a simulator root the policy lists.
+  o.now = *ParseRfc3339("2026-11-26T00:00:00Z");
+  a = AppraiseEvidence(b, PolicyFor(v), o);
+  ASSERT_TRUE(a.ok());
+  EXPECT_FALSE(a->accepted);
+  EXPECT_FALSE(a->simulated);
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "confide/attest/verifier.h"
 
+#include "confide/attest/intel/collateral.h"
+#include "confide/attest/intel/quote.h"
+#include "confide/attest/intel_appraise.h"
 #include "confide/attest/nitro_appraise.h"
 #include "confide/attest/snp/amd_roots.h"
 #include "confide/attest/snp/cert_table.h"
@@ -76,6 +79,28 @@ Result<Appraisal> AppraiseNitroBundle(const EvidenceBundle& bundle, const Policy
                                     .verifier = opts.verifier});
 }
 
+// SGX / TDX: the quote, with its collateral as endorsements (EncodeIntelCollateral's JSON,
+// docs/formats/intel-quote.md). The quote's embedded root is offered as a simulator root: it is
+// trusted only if the PCK chain misses Intel's root and the policy lists it (sim_roots).
+Result<Appraisal> AppraiseIntelBundle(const EvidenceBundle& bundle, const Policy& policy,
+                                      const AppraiseOptions& opts) {
+  CONFIDE_ASSIGN_OR_RETURN(intel::Quote quote, intel::ParseQuote(bundle.evidence));
+  IntelEvidence ev{.quote = bundle.evidence,
+                   .collateral = std::nullopt,
+                   .sim_root = std::nullopt,
+                   .claims = bundle.claims,
+                   .produced_at = opts.produced_at};
+  if (!bundle.endorsements.empty()) {
+    CONFIDE_ASSIGN_OR_RETURN(ev.collateral, intel::DecodeIntelCollateral(bundle.endorsements));
+  }
+  auto chain = Certificate::ChainFromPem(quote.pck_chain_pem);
+  if (chain.ok() && chain->size() >= 2 && chain->back().IsSelfSigned()) {
+    ev.sim_root = chain->back();
+  }
+  return AppraiseIntel(ev, policy, {.now = opts.now, .expect = opts.expect,
+                                    .verifier = opts.verifier});
+}
+
 }  // namespace
 
 Result<Appraisal> AppraiseEvidence(const EvidenceBundle& bundle, const Policy& policy,
@@ -85,7 +110,7 @@ Result<Appraisal> AppraiseEvidence(const EvidenceBundle& bundle, const Policy& p
       return AppraiseSnpBundle(bundle, policy, opts);
     case TeeType::kSgx:
     case TeeType::kTdx:
-      break;
+      return AppraiseIntelBundle(bundle, policy, opts);
     case TeeType::kNitro:
       return AppraiseNitroBundle(bundle, policy, opts);
   }

@@ -30,10 +30,13 @@ struct AppraiseOptions {
 // ARK come from the bundle's certificate table; when the table has no ASK, AMD's built-in one for
 // the report's generation is used. Nitro: the bundle's evidence is the COSE_Sign1 document, its
 // endorsements empty or the simulator's Nitro root (DER); the document's own timestamp dates it.
+// SGX/TDX: the evidence is the DCAP quote, the endorsements its collateral as
+// intel::EncodeIntelCollateral JSON (empty: no collateral, so rejected); a simulator root is
+// the quote's embedded PCK root, trusted only through policy.sim_roots.
 // A rejection is an Appraisal with reasons. Errors ("could not
 // decide"): kUnsupported for TEE families not yet implemented here; kMalformed when the evidence
-// or the certificate table does not parse; kNotFound when no VEK certificate travels with SNP
-// evidence. Thread safe.
+// or the certificate table (or the Intel collateral) does not parse; kNotFound when no VEK
+// certificate travels with SNP evidence. Thread safe.
 Result<Appraisal> AppraiseEvidence(const EvidenceBundle& bundle, const Policy& policy,
                                    const AppraiseOptions& opts);
 
