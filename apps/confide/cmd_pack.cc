@@ -1,9 +1,15 @@
 // `confide pack`: encrypt and sign a model into a .cfpkg, writing its fresh model key either to a
 // 0600 file or HPKE-sealed to a key broker.
+#include <charconv>
 #include <iostream>
+#include <memory>
+#include <map>
+#include <optional>
+#include <vector>
 
 #include "apps/confide/commands.h"
 #include "apps/confide/exit_codes.h"
+#include "apps/confide/model_manifest.h"
 #include "apps/confide/package_cli.h"
 #include "confide/base/file.h"
 #include "confide/base/hex.h"
@@ -19,7 +25,30 @@ struct PackArgs {
   std::string input_schema, output_schema;
   uint32_t chunk_size = package::kDefaultChunkSize;
   uint64_t peak_memory = 0;
+  bool no_engine = false;
+  std::vector<std::string> dims;  // SYMBOL=N, for the planned peak memory
 };
+
+Result<std::map<std::string, int64_t>> ParseDims(const std::vector<std::string>& specs) {
+  std::map<std::string, int64_t> dims;
+  for (const std::string& spec : specs) {
+    size_t eq = spec.rfind('=');
+    int64_t value = 0;
+    const char* end = spec.data() + spec.size();
+    std::from_chars_result parsed{nullptr, std::errc::invalid_argument};
+    if (eq != std::string::npos) parsed = std::from_chars(spec.data() + eq + 1, end, value);
+    if (eq == std::string::npos || eq == 0 || parsed.ptr != end || parsed.ec != std::errc() ||
+        value < 1) {
+      return InvalidArgumentError("--dim wants SYMBOL=N with N >= 1, got " + spec);
+    }
+    dims[spec.substr(0, eq)] = value;
+  }
+  return dims;
+}
+
+// Models up to this size are read into memory once (the engine describes them, then the same
+// bytes are hashed and encrypted); --no-engine streams the file instead, at any size.
+constexpr size_t kMaxEngineModelSize = size_t{4} << 30;
 
 Result<std::string> SchemaFrom(const std::string& path) {
   if (path.empty()) return std::string("[]");
@@ -27,7 +56,10 @@ Result<std::string> SchemaFrom(const std::string& path) {
   return package::CanonicalSchema(ToString(text));
 }
 
-Result<package::Manifest> DescribeModel(const PackArgs& args, const package::PayloadInfo& info) {
+// The manifest: labels from the arguments, schema and peak memory from the engine (`facts`, when
+// the model was loaded) unless given explicitly.
+Result<package::Manifest> DescribeModel(const PackArgs& args, const package::PayloadInfo& info,
+                                        const ModelFacts* facts) {
   package::Manifest m;
   if (args.name.empty()) {
     size_t slash = args.model.rfind('/');
@@ -39,9 +71,12 @@ Result<package::Manifest> DescribeModel(const PackArgs& args, const package::Pay
   m.model_version = args.version;
   m.policy_id = args.policy_id;
   m.chunk_size = args.chunk_size;
-  m.peak_memory_bytes = args.peak_memory;  // TODO(issue 4): from the engine's memory planner
+  m.peak_memory_bytes = args.peak_memory;
+  if (facts != nullptr && args.peak_memory == 0) m.peak_memory_bytes = facts->peak_memory_bytes;
   CONFIDE_ASSIGN_OR_RETURN(m.inputs_schema, SchemaFrom(args.input_schema));
   CONFIDE_ASSIGN_OR_RETURN(m.outputs_schema, SchemaFrom(args.output_schema));
+  if (facts != nullptr && args.input_schema.empty()) m.inputs_schema = facts->inputs_schema;
+  if (facts != nullptr && args.output_schema.empty()) m.outputs_schema = facts->outputs_schema;
   m.payload_size = info.size;
   m.payload_sha256 = info.sha256;
   m.created = SystemClock().Now();
@@ -70,21 +105,49 @@ Status Pack(const PackArgs& args) {
   Result<crypto::PrivateKey> signer = crypto::PrivateKey::FromPem(signer_pem);
   SecureWipe(signer_pem);
   if (!signer.ok()) return signer.error();
-  CONFIDE_ASSIGN_OR_RETURN(package::FileSource hash_pass, package::FileSource::Open(args.model));
+  // With the engine: the model is read once into memory, described, hashed and encrypted from
+  // there. Without: the file is streamed twice (hash, then encrypt) in about two chunks of memory.
+  Bytes model;
+  std::optional<ModelFacts> facts;
+  if (!args.no_engine) {
+    CONFIDE_ASSIGN_OR_RETURN(model, ReadFile(args.model, kMaxEngineModelSize));
+    CONFIDE_ASSIGN_OR_RETURN(auto dims, ParseDims(args.dims));
+    Result<ModelFacts> described = DescribeModelForManifest(model, dims);
+    if (!described.ok()) {
+      Error e = described.error();
+      e.message = "the engine cannot load " + args.model + " (pass --no-engine to pack it anyway): " +
+                  e.message;
+      return e;
+    }
+    facts = std::move(*described);
+    if (!facts->plan_error.empty() && args.peak_memory == 0) {
+      std::cerr << "confide: warning: peak memory not recorded (bind symbolic dims with --dim "
+                   "SYMBOL=N): "
+                << facts->plan_error << "\n";
+    }
+  }
+  auto open_payload = [&]() -> Result<std::unique_ptr<package::ByteSource>> {
+    if (facts) return std::unique_ptr<package::ByteSource>(new package::SpanSource(model));
+    CONFIDE_ASSIGN_OR_RETURN(package::FileSource file, package::FileSource::Open(args.model));
+    return std::unique_ptr<package::ByteSource>(new package::FileSource(std::move(file)));
+  };
   package::PayloadInfo info;
   {
-    ProgressBar bar("hashing   ", hash_pass.size());
-    CONFIDE_ASSIGN_OR_RETURN(info, package::HashPayload(hash_pass, bar.Callback(), hash_pass.size()));
+    CONFIDE_ASSIGN_OR_RETURN(std::unique_ptr<package::ByteSource> hash_pass, open_payload());
+    uint64_t expected = facts ? model.size() : static_cast<package::FileSource&>(*hash_pass).size();
+    ProgressBar bar("hashing   ", expected);
+    CONFIDE_ASSIGN_OR_RETURN(info, package::HashPayload(*hash_pass, bar.Callback(), expected));
   }
-  CONFIDE_ASSIGN_OR_RETURN(package::Manifest manifest, DescribeModel(args, info));
+  CONFIDE_ASSIGN_OR_RETURN(package::Manifest manifest,
+                           DescribeModel(args, info, facts ? &*facts : nullptr));
   SecretBytes key = package::GenerateModelKey();
   CONFIDE_ASSIGN_OR_RETURN(package::PackageWriter writer,
                            package::PackageWriter::Create(manifest, *signer, key));
-  CONFIDE_ASSIGN_OR_RETURN(package::FileSource payload, package::FileSource::Open(args.model));
+  CONFIDE_ASSIGN_OR_RETURN(std::unique_ptr<package::ByteSource> payload, open_payload());
   CONFIDE_ASSIGN_OR_RETURN(package::AtomicFileSink out, package::AtomicFileSink::Create(args.out, 0644));
   {
     ProgressBar bar("encrypting", info.size);
-    CONFIDE_TRY(writer.WriteAll(payload, out, bar.Callback()));
+    CONFIDE_TRY(writer.WriteAll(*payload, out, bar.Callback()));
   }
   CONFIDE_TRY(WriteModelKey(args, key, writer.manifest_digest()));  // before the package appears
   CONFIDE_TRY(out.Commit());
@@ -108,7 +171,10 @@ void AddPackCommand(CLI::App& app, int* exit_code) {
       "model key encrypts the model as AES-256-GCM chunks; the owner's key signs the manifest "
       "(name, version, size, SHA-256, policy id, ...). The model key goes either to a 0600 file "
       "(--key-out) or, HPKE-sealed to a key broker's X25519 public key, to OUT.key.sealed "
-      "(--seal-to). Reads the model twice (hash, then encrypt); memory stays about two chunks.");
+      "(--seal-to). The engine loads the model first and the manifest records its input/output "
+      "schema and planned peak memory (weights + arena at batch 1); a model the engine cannot "
+      "load is refused unless --no-engine, which streams the file (read twice: hash, then "
+      "encrypt) in about two chunks of memory.");
   cmd->add_option("model", args->model, "The model file (ONNX)")->required()->check(CLI::ExistingFile);
   cmd->add_option("--signer", args->signer, "The owner's private key (from confide keygen)")
       ->required()->check(CLI::ExistingFile);
@@ -123,11 +189,16 @@ void AddPackCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--policy-id", args->policy_id, "Id of the key broker's release policy");
   cmd->add_option("--chunk-size", args->chunk_size, "Plaintext bytes per chunk (256 B..64 MiB, default 1 MiB)");
   cmd->add_option("--input-schema", args->input_schema,
-                  "JSON file with an array describing the inputs (until the engine fills it)")
+                  "JSON file with an array describing the inputs (default: from the engine)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--output-schema", args->output_schema, "JSON file with an array describing the outputs")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--peak-memory", args->peak_memory, "Planned peak memory in bytes (0: unknown)");
+  cmd->add_option("--peak-memory", args->peak_memory,
+                  "Planned peak memory in bytes (default: from the engine; 0 and --no-engine: unknown)");
+  cmd->add_option("--dim", args->dims,
+                  "SYMBOL=N: bind a symbolic input dim for the planned peak memory (default 1)");
+  cmd->add_flag("--no-engine", args->no_engine,
+                "Do not load the model with the engine: schema and peak memory only as given");
   cmd->callback([args, exit_code] {
     Status s = Pack(*args);
     *exit_code = s.ok() ? kExitOk : Fail(s.error());

@@ -5,9 +5,12 @@
 #include <chrono>
 #include <cmath>
 #include <iostream>
+#include <memory>
+#include <vector>
 
 #include "apps/confide/commands.h"
 #include "apps/confide/exit_codes.h"
+#include "apps/confide/process_memory.h"
 #include "confide/base/file.h"
 #include "confide/engine/engine.h"
 #include "confide/engine/npy.h"
@@ -21,7 +24,26 @@ struct RunArgs {
   int threads = 0;
   int bench = 0;
   std::string out_dir;
+  bool memory_report = false;
 };
+
+// --memory-report, on stderr: the engine's weight and planned arena bytes for these inputs, and
+// the process's RSS after loading and at its peak during the runs (the peak is reset after
+// loading, so parsing the model does not count).
+void ReportMemory(const engine::Model& model, const engine::NamedTensors& inputs,
+                  uint64_t rss_loaded_kib, uint64_t peak_load_kib) {
+  std::vector<engine::Shape> shapes;
+  for (const engine::TensorDesc& d : model.info().inputs) {
+    for (const auto& [name, t] : inputs) {
+      if (name == d.name) shapes.push_back(t.shape());
+    }
+  }
+  Result<size_t> arena = model.PlannedArenaBytes(shapes);
+  std::cerr << "memory: weight_bytes " << model.info().weight_bytes << " arena_bytes "
+            << (arena.ok() ? *arena : 0) << " rss_after_load_kib " << rss_loaded_kib
+            << " peak_rss_load_kib " << peak_load_kib << " peak_rss_runs_kib " << PeakResidentKib()
+            << "\n";
+}
 
 Result<engine::NamedTensors> ReadInputs(const std::vector<std::string>& specs) {
   engine::NamedTensors inputs;
@@ -66,10 +88,18 @@ Status Bench(const engine::Model& model, const engine::NamedTensors& inputs, int
 }
 
 int RunModel(const RunArgs& args) {
-  auto bytes = ReadFile(args.model);
-  if (!bytes.ok()) return Fail(bytes.error());
-  auto model = engine::Model::Load(*bytes, {.num_threads = args.threads});
+  Result<std::unique_ptr<engine::Model>> model = InvalidArgumentError("not loaded");
+  {
+    auto bytes = ReadFile(args.model);  // dropped once loaded: the engine keeps its own weights
+    if (!bytes.ok()) return Fail(bytes.error());
+    model = engine::Model::Load(*bytes, {.num_threads = args.threads});
+  }
   if (!model.ok()) return Fail(model.error());
+  uint64_t rss_loaded = ResidentKib();
+  uint64_t peak_load = PeakResidentKib();
+  if (args.memory_report && !ResetPeakResident()) {
+    std::cerr << "confide: warning: cannot reset the peak RSS; it includes loading\n";
+  }
   auto inputs = ReadInputs(args.inputs);
   if (!inputs.ok()) return Fail(inputs.error());
   auto outputs = (*model)->Run(*inputs);
@@ -90,6 +120,7 @@ int RunModel(const RunArgs& args) {
     Status st = Bench(**model, *inputs, args.bench);
     if (!st.ok()) return Fail(st.error());
   }
+  if (args.memory_report) ReportMemory(**model, *inputs, rss_loaded, peak_load);
   return kExitOk;
 }
 
@@ -103,6 +134,9 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--threads", args->threads, "intra-op threads (default: the cores)");
   cmd->add_option("--bench", args->bench, "run N more times and print mean/p50/min latency");
   cmd->add_option("-o,--out-dir", args->out_dir, "write each output to DIR/NAME.npy");
+  cmd->add_flag("--memory-report", args->memory_report,
+                "print weight and planned arena bytes and the RSS after loading and at its peak "
+                "during the runs to stderr (bench/engine_memory.sh)");
   cmd->callback([=] { *exit_code = RunModel(*args); });
 }
 

@@ -27,8 +27,7 @@ struct Manifest {
   std::string model_version;        // "version": 1..256 bytes, the owner's version label
   std::string format = "onnx";      // "format": only "onnx" in version 1
   // "schema": {"inputs": [...], "outputs": [...]}: canonical JSON text of each array. Empty arrays
-  // mean "not recorded". TODO(issue 4): `confide pack` fills them from the engine's ONNX loader
-  // once it exists; until then the owner passes them (--input-schema / --output-schema).
+  // mean "not recorded". `confide pack` fills them from the engine's loader (package.md §3.1).
   std::string inputs_schema = "[]";
   std::string outputs_schema = "[]";
   uint64_t payload_size = 0;        // "payload_size": plaintext bytes
@@ -36,8 +35,7 @@ struct Manifest {
   uint32_t chunk_size = kDefaultChunkSize;  // "chunk_size": plaintext bytes per chunk
   std::string aead = "AES-256-GCM"; // "aead": only this value in version 1
   Digest key_check{};               // "key_check": HMAC-SHA256(model key, "confide-pkg-v1 key check")
-  // "engine": {"peak_memory_bytes": n}; 0 means unknown. TODO(issue 4): filled from the engine's
-  // memory planner once it exists; until then the owner may pass --peak-memory.
+  // "engine": {"peak_memory_bytes": n}: weights + planned arena (package.md §3.2); 0 = unknown.
   uint64_t peak_memory_bytes = 0;
   std::string policy_id;            // "policy_id": the KBS release policy; may be empty
   Time created{};                   // "created": RFC 3339 UTC, whole seconds

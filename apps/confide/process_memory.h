@@ -1,0 +1,18 @@
+// This process's memory as Linux reports it (/proc/self/status), for `confide run --memory-report`.
+#ifndef CONFIDE_APPS_CONFIDE_PROCESS_MEMORY_H_
+#define CONFIDE_APPS_CONFIDE_PROCESS_MEMORY_H_
+
+#include <cstdint>
+
+namespace confide::cli {
+
+// Resident set size now (VmRSS) and its peak (VmHWM) in KiB; 0 if unknown.
+uint64_t ResidentKib();
+uint64_t PeakResidentKib();
+// Resets the peak to the current RSS (writes "5" to /proc/self/clear_refs, Linux >= 4.0), so a
+// later PeakResidentKib() covers only what follows. False if the kernel refused.
+bool ResetPeakResident();
+
+}  // namespace confide::cli
+
+#endif  // CONFIDE_APPS_CONFIDE_PROCESS_MEMORY_H_
