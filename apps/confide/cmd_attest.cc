@@ -1,10 +1,18 @@
-// `confide attest verify` and `confide attest show`: appraise or display SEV-SNP evidence.
+// `confide attest verify` and `confide attest show`: appraise or display SEV-SNP evidence;
+// `confide attest verify --tee sgx|tdx`: appraise an Intel DCAP quote with its collateral.
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "apps/confide/commands.h"
 #include "apps/confide/evidence_files.h"
 #include "apps/confide/exit_codes.h"
 #include "confide/attest/appraisal.h"
+#include "confide/attest/intel/collateral.h"
+#include "confide/attest/intel/collateral_store.h"
+#include "confide/attest/intel/pck_extensions.h"
+#include "confide/attest/intel/quote.h"
+#include "confide/attest/intel_appraise.h"
 #include "confide/attest/policy.h"
 #include "confide/attest/snp/report.h"
 #include "confide/base/file.h"
@@ -27,15 +35,85 @@ allow_any_measurement_insecure = true
 vmpls = [0, 1, 2, 3]
 )";
 
+// The same for Intel quotes: any measurement, but Intel's own TCB verdict (UpToDate) stands.
+constexpr const char* kVerifyOnlyIntelPolicy = R"(
+tee_types = ["sgx", "tdx"]
+[binding]
+required = false
+[sgx]
+allow_any_measurement_insecure = true
+[tdx]
+allow_any_measurement_insecure = true
+)";
+
 struct VerifyArgs {
   EvidenceSources sources;
+  std::string tee = "sev-snp";
+  std::string collateral_path;  // Intel: a collateral JSON file or a `collateral import` folder
   std::string policy_path;
   std::string at;
   bool json = false;
 };
 
+// --collateral: a file (dcap-qvl JSON = the bundle endorsements encoding) or a folder written by
+// `confide collateral import`, looked up by the quote's FMSPC and PCK CA.
+Result<std::optional<attest::intel::IntelCollateral>> LoadIntelCollateral(
+    const std::string& path, const attest::intel::Quote& quote) {
+  namespace intel = attest::intel;
+  if (path.empty()) return std::optional<intel::IntelCollateral>();
+  if (!std::filesystem::is_directory(path)) {
+    CONFIDE_ASSIGN_OR_RETURN(Bytes bytes, ReadFile(path, 1 << 22));
+    CONFIDE_ASSIGN_OR_RETURN(intel::IntelCollateral c, intel::DecodeIntelCollateral(bytes));
+    return std::optional<intel::IntelCollateral>(std::move(c));
+  }
+  CONFIDE_ASSIGN_OR_RETURN(crypto::Certificate leaf,
+                           crypto::Certificate::FromPem(quote.pck_chain_pem));
+  CONFIDE_ASSIGN_OR_RETURN(intel::PckExtensions ext, intel::ParsePckExtensions(leaf));
+  CONFIDE_ASSIGN_OR_RETURN(intel::PckCaKind ca, intel::PckCaKindOf(leaf));
+  CONFIDE_ASSIGN_OR_RETURN(intel::IntelCollateral c,
+                           intel::LoadStoredCollateral(path, ext.fmspc, quote.is_tdx(), ca));
+  return std::optional<intel::IntelCollateral>(std::move(c));
+}
+
+int RunVerifyIntel(const VerifyArgs& args, const attest::Policy& policy, Time now) {
+  auto bytes = ReadFile(args.sources.evidence_path, 1 << 20);
+  if (!bytes.ok()) return Fail(bytes.error());
+  auto quote = attest::intel::ParseQuote(*bytes);
+  if (!quote.ok()) return Fail(quote.error());
+  if (quote->is_tdx() != (args.tee == "tdx")) {
+    return Fail(InvalidArgumentError("--tee " + args.tee + ": the quote is " +
+                                     (quote->is_tdx() ? "a TDX" : "an SGX") + " quote"));
+  }
+  auto collateral = LoadIntelCollateral(args.collateral_path, *quote);
+  if (!collateral.ok()) return Fail(collateral.error());
+  attest::IntelEvidence ev{.quote = *std::move(bytes),
+                           .collateral = *std::move(collateral),
+                           .sim_root = std::nullopt,
+                           .claims = std::nullopt,
+                           .produced_at = std::nullopt};
+  attest::IntelAppraiseOptions opts;
+  opts.now = now;
+  opts.verifier.build = "confide " CONFIDE_VERSION;
+  auto appraisal = attest::AppraiseIntel(ev, policy, opts);
+  if (!appraisal.ok()) return Fail(appraisal.error());
+  if (args.json) {
+    std::cout << attest::AppraisalToJson(*appraisal).dump(2) << "\n";
+  } else {
+    if (args.policy_path.empty()) {
+      std::cout << "note: no --policy given: checking authenticity and Intel's TCB verdict only "
+                   "(any measurement accepted)\n";
+    }
+    if (args.collateral_path.empty()) {
+      std::cout << "note: no --collateral given: the TCB cannot be appraised\n";
+    }
+    std::cout << attest::ExplainAppraisal(*appraisal);
+  }
+  return appraisal->accepted ? kExitOk : kExitRejected;
+}
+
 int RunVerify(const VerifyArgs& args) {
-  std::string policy_text = kVerifyOnlyPolicy;
+  const bool intel = args.tee == "sgx" || args.tee == "tdx";
+  std::string policy_text = intel ? kVerifyOnlyIntelPolicy : kVerifyOnlyPolicy;
   if (!args.policy_path.empty()) {
     auto text = ReadFile(args.policy_path);
     if (!text.ok()) return Fail(text.error());
@@ -49,6 +127,7 @@ int RunVerify(const VerifyArgs& args) {
     if (!at.ok()) return Fail(InvalidArgumentError("--at: " + at.error().message));
     now = *at;
   }
+  if (intel) return RunVerifyIntel(args, *policy, now);
   auto evidence = LoadSnpEvidence(args.sources);
   if (!evidence.ok()) return Fail(evidence.error());
   attest::SnpAppraiseOptions opts{.now = now};
@@ -122,7 +201,9 @@ void AddAttestCommand(CLI::App& app, int* exit_code) {
   CLI::App* verify = attest->add_subcommand(
       "verify",
       "Verify SEV-SNP evidence (signature, VCEK/VLEK chain to the AMD root, TCB, chip id) and "
-      "appraise it against a policy; every check is explained. Exit 0 accepted, 1 rejected.");
+      "appraise it against a policy; every check is explained. Exit 0 accepted, 1 rejected. "
+      "With --tee sgx|tdx: an Intel DCAP quote (quote signature, QE report, PCK chain to the "
+      "Intel root, collateral: CRLs, TCB info and QE identity) instead.");
   verify->add_option("EVIDENCE", args->sources.evidence_path, "The attestation report file")
       ->required()->check(CLI::ExistingFile);
   verify->add_option("--certs", args->sources.certs_dir,
@@ -131,6 +212,11 @@ void AddAttestCommand(CLI::App& app, int* exit_code) {
                      "certificate table, then AMD's built-in ASK)");
   verify->add_option("--cert-table", args->sources.cert_table_path,
                      "An extended-report certificate table (default: EVIDENCE.certs if present)");
+  verify->add_option("--tee", args->tee, "Evidence kind: sev-snp (default), sgx or tdx")
+      ->check(CLI::IsMember({"sev-snp", "sgx", "tdx"}));
+  verify->add_option("--collateral", args->collateral_path,
+                     "SGX/TDX: collateral as a dcap-qvl-style JSON file, or a folder written by "
+                     "`confide collateral import`");
   verify->add_option("--policy", args->policy_path,
                      "Appraisal policy (TOML, see docs/policy.md). Without it, only "
                      "authenticity is checked");

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   AddUnpackCommand(app, &exit_code);
   AddKbsCommand(app, &exit_code);
   AddAuditCommand(app, &exit_code);
+  AddCollateralCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
