@@ -74,6 +74,29 @@ Result<Certificate> LoadCert(const std::string& path) {
   return cert;
 }
 
+Result<PrivateKey> LoadKey(const std::string& path) {
+  CONFIDE_TRY(CheckOwnerOnly(path));
+  CONFIDE_ASSIGN_OR_RETURN(Bytes key_pem, ReadFile(path));
+  SecretBytes key_secret = SecretBytes::CopyFrom(key_pem);
+  SecureWipe(key_pem);
+  auto key = PrivateKey::FromPem(key_secret.Expose());
+  if (!key.ok()) return MalformedError(path + ": " + key.error().message);
+  return key;
+}
+
+// The Nitro PKI, if the store has one (stores made before it existed do not).
+Result<std::optional<SimNitroPki>> LoadNitroPki(const std::string& dir) {
+  if (!fs::exists(fs::path(dir) / "nitro_leaf.pem")) return std::optional<SimNitroPki>();
+  CONFIDE_ASSIGN_OR_RETURN(Certificate root, LoadCert(dir + "/nitro_root.pem"));
+  CONFIDE_ASSIGN_OR_RETURN(Certificate inter, LoadCert(dir + "/nitro_inter.pem"));
+  CONFIDE_ASSIGN_OR_RETURN(Certificate leaf, LoadCert(dir + "/nitro_leaf.pem"));
+  CONFIDE_ASSIGN_OR_RETURN(PrivateKey leaf_key, LoadKey(dir + "/nitro_leaf.key"));
+  return std::optional<SimNitroPki>(SimNitroPki{.root = std::move(root),
+                                                .intermediate = std::move(inter),
+                                                .leaf = std::move(leaf),
+                                                .leaf_key = std::move(leaf_key)});
+}
+
 }  // namespace
 
 std::string DefaultSimDir() {
@@ -103,7 +126,24 @@ Status InitSimStore(const std::string& dir, Time now, bool overwrite) {
   CONFIDE_ASSIGN_OR_RETURN(Certificate ask, Issue("SEV-Milan", true, now, ask_key, ark_key, &ark));
   CONFIDE_ASSIGN_OR_RETURN(Certificate vcek, Issue("SEV-VCEK", false, now, vcek_key, ask_key, &ask,
                                                    VcekExtensions(chip_id)));
+  CONFIDE_ASSIGN_OR_RETURN(PrivateKey nitro_root_key, PrivateKey::Generate(KeyType::kP384));
+  CONFIDE_ASSIGN_OR_RETURN(PrivateKey nitro_inter_key, PrivateKey::Generate(KeyType::kP384));
+  CONFIDE_ASSIGN_OR_RETURN(PrivateKey nitro_leaf_key, PrivateKey::Generate(KeyType::kP384));
+  CONFIDE_ASSIGN_OR_RETURN(Certificate nitro_root, Issue("sim.nitro-enclaves", true, now,
+                                                         nitro_root_key, nitro_root_key, nullptr));
+  CONFIDE_ASSIGN_OR_RETURN(Certificate nitro_inter,
+                           Issue("sim.zonal.nitro-enclaves", true, now, nitro_inter_key,
+                                 nitro_root_key, &nitro_root));
+  CONFIDE_ASSIGN_OR_RETURN(Certificate nitro_leaf,
+                           Issue("i-00000000000000000-enc0000000000000000.sim", false, now,
+                                 nitro_leaf_key, nitro_inter_key, &nitro_inter));
   SecretBytes sealing_root = crypto::RandomSecret(32);
+  CONFIDE_TRY(WriteKey(dir + "/nitro_root.key", nitro_root_key));
+  CONFIDE_TRY(WriteKey(dir + "/nitro_inter.key", nitro_inter_key));
+  CONFIDE_TRY(WriteKey(dir + "/nitro_leaf.key", nitro_leaf_key));
+  CONFIDE_TRY(WriteText(dir + "/nitro_root.pem", nitro_root.ToPem(), 0644));
+  CONFIDE_TRY(WriteText(dir + "/nitro_inter.pem", nitro_inter.ToPem(), 0644));
+  CONFIDE_TRY(WriteText(dir + "/nitro_leaf.pem", nitro_leaf.ToPem(), 0644));
   CONFIDE_TRY(WriteKey(dir + "/ark.key", ark_key));
   CONFIDE_TRY(WriteKey(dir + "/ask.key", ask_key));
   CONFIDE_TRY(WriteKey(dir + "/vcek.key", vcek_key));
@@ -140,6 +180,7 @@ Result<SimStore> LoadSimStore(const std::string& dir) {
                  .sealing_root = SecretBytes::CopyFrom(root)};
   SecureWipe(root);
   std::copy(chip_id.begin(), chip_id.end(), store.chip_id.begin());
+  CONFIDE_ASSIGN_OR_RETURN(store.nitro, LoadNitroPki(dir));
   return store;
 }
 

@@ -6,6 +6,7 @@
 //   ark.key ask.key vcek.key     PKCS#8 PEM private keys, mode 0600
 //   chip_id.bin                  64 bytes, = the VCEK's hwID
 //   sealing_root.key             32 random bytes, mode 0600
+//   nitro_{root,inter,leaf}.pem  the simulated AWS Nitro PKI (sim_nitro.h); .key files mode 0600
 //
 //   CONFIDE_TRY(InitSimStore(dir, clock.Now(), /*overwrite=*/false));
 //   CONFIDE_ASSIGN_OR_RETURN(SimStore store, LoadSimStore(dir));
@@ -13,6 +14,7 @@
 #define CONFIDE_TEE_SIM_SIM_STORE_H_
 
 #include <array>
+#include <optional>
 #include <string>
 
 #include "confide/attest/snp/report.h"
@@ -29,12 +31,21 @@ inline constexpr attest::snp::Tcb kSimTcb{.boot_loader = 3, .tee = 0, .snp = 8, 
 // The O= of every simulated certificate: simulated evidence is recognisable at a glance.
 inline constexpr const char* kSimOrganization = "confide simulator - NOT A REAL AMD KEY";
 
+// The simulated AWS Nitro PKI: root → intermediate → leaf (P-384), laid out as AWS's
+// (the root is cabundle[0]); the leaf signs the simulated attestation documents (sim_nitro.h).
+struct SimNitroPki {
+  crypto::Certificate root, intermediate, leaf;
+  crypto::PrivateKey leaf_key;
+};
+
 struct SimStore {
   std::string dir;
   crypto::Certificate ark, ask, vcek;
   crypto::PrivateKey vcek_key;
   std::array<uint8_t, 64> chip_id{};
   SecretBytes sealing_root;
+  // Absent in stores made before Nitro simulation existed (`confide sim init --force` adds it).
+  std::optional<SimNitroPki> nitro;
 };
 
 // The default directory: $CONFIDE_SIM_DIR, else $XDG_DATA_HOME/confide/sim, else
