@@ -113,18 +113,20 @@ void AddCollateralCommand(CLI::App& app, int* exit_code) {
   import->add_option("files", im->files, "Files to import")->required();
   import->add_option("--at", im->at,
                      "Check chains at this RFC 3339 time (default: each piece's issue time)");
-  import->callback([im, exit_code] { *exit_code = RunImport(*im); });
+  import->callback([im, exit_code] { *exit_code = RunImport(*im);
+});
 
-  auto ve = std::make_shared<CollateralArgs>();
-  CLI::App* verify = cmd->add_subcommand(
-      "verify", "Load one platform's collateral from the store and verify it; exit 0 ok, 1 "
-                "rejected (expired, bad signature, untrusted chain)");
-  verify->add_option("--dir", ve->dir, "Collateral store directory")->required();
-  verify->add_option("--fmspc", ve->fmspc, "FMSPC, 12 hex digits")->required();
-  verify->add_flag("--tdx", ve->tdx, "TDX TCB info and TD_QE identity (default SGX)");
-  verify->add_option("--ca", ve->ca, "PCK CA of the platform: platform (default) or processor");
-  verify->add_option("--at", ve->at, "Verification time, RFC 3339 (default: now)");
-  verify->callback([ve, exit_code] { *exit_code = RunVerify(*ve); });
-}
+auto ve = std::make_shared<CollateralArgs>();
+CLI::App* verify =
+    cmd->add_subcommand("verify",
+                        "Load one platform's collateral from the store and verify it; exit 0 ok, 1 "
+                        "rejected (expired, bad signature, untrusted chain)");
+verify->add_option("--dir", ve->dir, "Collateral store directory")->required();
+verify->add_option("--fmspc", ve->fmspc, "FMSPC, 12 hex digits")->required();
+verify->add_flag("--tdx", ve->tdx, "TDX TCB info and TD_QE identity (default SGX)");
+verify->add_option("--ca", ve->ca, "PCK CA of the platform: platform (default) or processor");
+verify->add_option("--at", ve->at, "Verification time, RFC 3339 (default: now)");
+verify->callback([ve, exit_code] { *exit_code = RunVerify(*ve); });
+}  // namespace confide::cli
 
 }  // namespace confide::cli

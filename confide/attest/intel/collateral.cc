@@ -55,8 +55,8 @@ size_t SkipValue(std::string_view s, size_t i) {
     }
     return std::string_view::npos;
   }
-  while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' &&
-         s[i] != '\n' && s[i] != '\r' && s[i] != '\t') {
+  while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\n' &&
+         s[i] != '\r' && s[i] != '\t') {
     ++i;
   }
   return i;
@@ -108,14 +108,21 @@ struct Decision {
 
 CollateralFailure FromChain(crypto::ChainFailure f) {
   switch (f) {
-    case crypto::ChainFailure::kNone: return CollateralFailure::kNone;
-    case crypto::ChainFailure::kExpired: return CollateralFailure::kCertExpired;
-    case crypto::ChainFailure::kNotYetValid: return CollateralFailure::kCertNotYetValid;
-    case crypto::ChainFailure::kRevoked: return CollateralFailure::kRevoked;
-    case crypto::ChainFailure::kCrlExpired: return CollateralFailure::kCollateralExpired;
-    case crypto::ChainFailure::kCrlInvalid: return CollateralFailure::kCrlInvalid;
+    case crypto::ChainFailure::kNone:
+      return CollateralFailure::kNone;
+    case crypto::ChainFailure::kExpired:
+      return CollateralFailure::kCertExpired;
+    case crypto::ChainFailure::kNotYetValid:
+      return CollateralFailure::kCertNotYetValid;
+    case crypto::ChainFailure::kRevoked:
+      return CollateralFailure::kRevoked;
+    case crypto::ChainFailure::kCrlExpired:
+      return CollateralFailure::kCollateralExpired;
+    case crypto::ChainFailure::kCrlInvalid:
+      return CollateralFailure::kCrlInvalid;
     case crypto::ChainFailure::kUntrusted:
-    case crypto::ChainFailure::kBadSignature: break;
+    case crypto::ChainFailure::kBadSignature:
+      break;
   }
   return CollateralFailure::kChainUntrusted;
 }
@@ -226,15 +233,24 @@ Bytes EncodeIntelCollateral(const IntelCollateral& c) {
 
 std::string_view CollateralFailureName(CollateralFailure f) {
   switch (f) {
-    case CollateralFailure::kNone: return "OK";
-    case CollateralFailure::kMissing: return "MISSING";
-    case CollateralFailure::kChainUntrusted: return "CHAIN_UNTRUSTED";
-    case CollateralFailure::kCertExpired: return "CERT_EXPIRED";
-    case CollateralFailure::kCertNotYetValid: return "CERT_NOT_YET_VALID";
-    case CollateralFailure::kRevoked: return "REVOKED";
-    case CollateralFailure::kSignatureInvalid: return "SIGNATURE_INVALID";
-    case CollateralFailure::kCrlInvalid: return "CRL_INVALID";
-    case CollateralFailure::kCollateralExpired: return "COLLATERAL_EXPIRED";
+    case CollateralFailure::kNone:
+      return "OK";
+    case CollateralFailure::kMissing:
+      return "MISSING";
+    case CollateralFailure::kChainUntrusted:
+      return "CHAIN_UNTRUSTED";
+    case CollateralFailure::kCertExpired:
+      return "CERT_EXPIRED";
+    case CollateralFailure::kCertNotYetValid:
+      return "CERT_NOT_YET_VALID";
+    case CollateralFailure::kRevoked:
+      return "REVOKED";
+    case CollateralFailure::kSignatureInvalid:
+      return "SIGNATURE_INVALID";
+    case CollateralFailure::kCrlInvalid:
+      return "CRL_INVALID";
+    case CollateralFailure::kCollateralExpired:
+      return "COLLATERAL_EXPIRED";
   }
   return "UNKNOWN";
 }
@@ -255,11 +271,13 @@ Result<VerifiedCollateral> VerifyCollateral(const IntelCollateral& c,
   if (c.tcb_info_issuer_chain.empty()) {
     return fail(CollateralFailure::kMissing, "no tcb info issuer chain");
   }
-  if (opts.require_qe_identity && !has_qe) return fail(CollateralFailure::kMissing, "no qe identity");
+  if (opts.require_qe_identity && !has_qe)
+    return fail(CollateralFailure::kMissing, "no qe identity");
   if (has_qe && c.qe_identity_issuer_chain.empty()) {
     return fail(CollateralFailure::kMissing, "no qe identity issuer chain");
   }
-  if (opts.require_crls && !has_crls) return fail(CollateralFailure::kMissing, "no pck or root crl");
+  if (opts.require_crls && !has_crls)
+    return fail(CollateralFailure::kMissing, "no pck or root crl");
 
   std::optional<crypto::Crl> root_crl;
   std::optional<crypto::Crl> pck_crl;
@@ -278,9 +296,8 @@ Result<VerifiedCollateral> VerifyCollateral(const IntelCollateral& c,
   if (d.failure != CollateralFailure::kNone) return fail(d.failure, d.detail);
   std::optional<crypto::Certificate> qe_signer;
   if (has_qe) {
-    CONFIDE_ASSIGN_OR_RETURN(
-        qe_signer,
-        VerifyIssuerChain(c.qe_identity_issuer_chain, "qe identity", intel_root, opts.now, &d));
+    CONFIDE_ASSIGN_OR_RETURN(qe_signer, VerifyIssuerChain(c.qe_identity_issuer_chain, "qe identity",
+                                                          intel_root, opts.now, &d));
     if (d.failure != CollateralFailure::kNone) return fail(d.failure, d.detail);
   }
   std::vector<crypto::Certificate> pck_crl_issuers = opts.pck_crl_issuers;

@@ -37,9 +37,9 @@ struct IntelCollateral {
   std::string qe_identity_json;       // the exact bytes of the signed "enclaveIdentity" value
   Bytes qe_identity_signature;
   std::string qe_identity_issuer_chain;  // PEM, as tcb_info_issuer_chain
-  Bytes pck_crl;                      // DER CRL of the PCK Platform or Processor CA
-  std::string pck_crl_issuer_chain;   // PEM: that CA, then the root
-  Bytes root_ca_crl;                  // DER CRL of the Intel SGX Root CA
+  Bytes pck_crl;                         // DER CRL of the PCK Platform or Processor CA
+  std::string pck_crl_issuer_chain;      // PEM: that CA, then the root
+  Bytes root_ca_crl;                     // DER CRL of the Intel SGX Root CA
 
   bool operator==(const IntelCollateral&) const = default;
 };
@@ -60,21 +60,21 @@ Result<SignedJson> ParsePcsSignedJson(std::string_view body, std::string_view ke
 // (the same format): the keys listed above, every one optional; unknown keys are ignored.
 // kMalformed on bad JSON, a non-string member, bad hex, or a signature that is not 64 bytes.
 Result<IntelCollateral> ParseDcapQvlCollateral(std::string_view json_text);
-Result<IntelCollateral> DecodeIntelCollateral(ByteSpan bytes);  // = the above, over bytes
+Result<IntelCollateral> DecodeIntelCollateral(ByteSpan bytes);   // = the above, over bytes
 Bytes EncodeIntelCollateral(const IntelCollateral& collateral);  // deterministic (sorted keys)
 
 // Why collateral was rejected. Stable names; the Intel appraisal maps them to reason codes.
 enum class CollateralFailure {
   kNone,
-  kMissing,             // a required piece is absent (see VerifyCollateral)
-  kChainUntrusted,      // an issuer chain does not end at the pinned root, or wrong CA
-  kCertExpired,         // a certificate of an issuer chain is expired at `now`  -> CERT_EXPIRED
+  kMissing,         // a required piece is absent (see VerifyCollateral)
+  kChainUntrusted,  // an issuer chain does not end at the pinned root, or wrong CA
+  kCertExpired,     // a certificate of an issuer chain is expired at `now`  -> CERT_EXPIRED
   kCertNotYetValid,
-  kRevoked,             // a CA of an issuer chain is listed in the root CRL
-  kSignatureInvalid,    // TCB info / QE identity signature does not verify
-  kCrlInvalid,          // a CRL signature does not verify or no issuer for it
-  kCollateralExpired,   // now outside issueDate..nextUpdate, or a CRL past nextUpdate
-                        // (or before thisUpdate)                  -> COLLATERAL_EXPIRED
+  kRevoked,            // a CA of an issuer chain is listed in the root CRL
+  kSignatureInvalid,   // TCB info / QE identity signature does not verify
+  kCrlInvalid,         // a CRL signature does not verify or no issuer for it
+  kCollateralExpired,  // now outside issueDate..nextUpdate, or a CRL past nextUpdate
+                       // (or before thisUpdate)                  -> COLLATERAL_EXPIRED
 };
 
 // "SIGNATURE_INVALID", "CERT_EXPIRED", "COLLATERAL_EXPIRED", "CHAIN_UNTRUSTED", "CRL_INVALID",

@@ -86,8 +86,8 @@ Result<SignedPiece> QeIdentityPiece(std::string body, SignedJson s) {
   CONFIDE_ASSIGN_OR_RETURN(QeIdentity id, ParseQeIdentity(s.json));
   if (id.id == QeIdentityId::kQve) return UnsupportedError("intel collateral: QVE identity");
   SignedPiece p{std::move(body), std::move(s), id.issue_date, ""};
-  p.rel_path = std::string("qe_identity/") + (id.id == QeIdentityId::kTdQe ? "td_qe" : "qe") +
-               ".json";
+  p.rel_path =
+      std::string("qe_identity/") + (id.id == QeIdentityId::kTdQe ? "td_qe" : "qe") + ".json";
   return p;
 }
 
@@ -263,14 +263,14 @@ Result<ImportReport> ImportCollateral(const std::string& dir, const std::vector<
     writes.emplace_back("root_ca.crl", p.root_crl_der);
   }
   for (const auto& [kind, crl_der] : p.pck_crls) {
-    const std::string chain_rel =
-        "pck_crl/" + std::string(KindName(kind)) + "_chain.pem";
+    const std::string chain_rel = "pck_crl/" + std::string(KindName(kind)) + "_chain.pem";
     std::string chain;
     if (auto it = p.pck_chains.find(kind); it != p.pck_chains.end()) {
       chain = it->second;
     } else {
       Result<std::string> stored = ReadText(root_dir / chain_rel);
-      if (!stored.ok()) return Rejected("no issuer chain for the " + std::string(KindName(kind)) + " PCK CRL");
+      if (!stored.ok())
+        return Rejected("no issuer chain for the " + std::string(KindName(kind)) + " PCK CRL");
       chain = *stored;
     }
     CONFIDE_ASSIGN_OR_RETURN(
@@ -319,7 +319,8 @@ Result<IntelCollateral> LoadStoredCollateral(const std::string& dir,
   c.tcb_info_json = std::move(tcb.json);
   c.tcb_info_signature = std::move(tcb.signature);
   CONFIDE_ASSIGN_OR_RETURN(c.tcb_info_issuer_chain, ReadText(root_dir / "tcb_signing_chain.pem"));
-  if (Result<std::string> qe = ReadText(root_dir / "qe_identity" / (tdx ? "td_qe.json" : "qe.json"));
+  if (Result<std::string> qe =
+          ReadText(root_dir / "qe_identity" / (tdx ? "td_qe.json" : "qe.json"));
       qe.ok()) {
     CONFIDE_ASSIGN_OR_RETURN(SignedJson s, ParsePcsSignedJson(*qe, "enclaveIdentity"));
     c.qe_identity_json = std::move(s.json);

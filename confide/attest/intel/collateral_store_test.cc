@@ -46,13 +46,13 @@ ImportFile GotdxPlatformChain() {
 
 TEST(IntelCollateralStore, DcapQvlFileImportsAndLoadsBackVerbatim) {
   TempDir dir("dcapqvl");
-  Result<ImportReport> r = ImportCollateral(
-      dir.path(), {Shared("tdx/dcapqvl-tdx-v4.collateral.json")}, IntelRoot(), {});
+  Result<ImportReport> r =
+      ImportCollateral(dir.path(), {Shared("tdx/dcapqvl-tdx-v4.collateral.json")}, IntelRoot(), {});
   ASSERT_TRUE(r.ok()) << r.error().ToString();
-  EXPECT_EQ(r->written, (std::vector<std::string>{"tcb_info/tdx-b0c06f000000.json",
-                                                   "qe_identity/td_qe.json", "tcb_signing_chain.pem",
-                                                   "root_ca.crl", "pck_crl/platform.crl",
-                                                   "pck_crl/platform_chain.pem"}));
+  EXPECT_EQ(r->written,
+            (std::vector<std::string>{"tcb_info/tdx-b0c06f000000.json", "qe_identity/td_qe.json",
+                                      "tcb_signing_chain.pem", "root_ca.crl",
+                                      "pck_crl/platform.crl", "pck_crl/platform_chain.pem"}));
   std::array<uint8_t, 6> fmspc = {0xb0, 0xc0, 0x6f, 0, 0, 0};
   Result<IntelCollateral> loaded =
       LoadStoredCollateral(dir.path(), fmspc, /*tdx=*/true, PckCaKind::kPlatform);
@@ -84,9 +84,9 @@ TEST(IntelCollateralStore, SeparatePcsFilesImportAndVerify) {
       IntelRoot(), {});
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   EXPECT_EQ(r->written.size(), 6u);
-  Result<IntelCollateral> loaded = LoadStoredCollateral(
-      dir.path(), {0x50, 0x80, 0x6f, 0, 0, 0}, true,
-      *PckCaKindOf(testing::PckChain(LoadQuote("tdx/gotdx-v4-spr.bin"))[0]));
+  Result<IntelCollateral> loaded =
+      LoadStoredCollateral(dir.path(), {0x50, 0x80, 0x6f, 0, 0, 0}, true,
+                           *PckCaKindOf(testing::PckChain(LoadQuote("tdx/gotdx-v4-spr.bin"))[0]));
   ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
   Result<VerifiedCollateral> v =
       VerifyCollateral(*loaded, IntelRoot(), {.now = At("2023-07-01T01:00:00Z")});
@@ -100,10 +100,10 @@ TEST(IntelCollateralStore, SeparatePcsFilesImportAndVerify) {
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, ErrorCode::kVerificationFailed);
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/tcb_info/tdx-00a06d080000.json"));
-  again = ImportCollateral(dir.path(),
-                           {Shared("tdx/trustee-tdx-v4.tcbinfo.json"),
-                            Shared("intel/intel-tcb-signing-2025-chain.pem")},
-                           IntelRoot(), {});
+  again = ImportCollateral(
+      dir.path(),
+      {Shared("tdx/trustee-tdx-v4.tcbinfo.json"), Shared("intel/intel-tcb-signing-2025-chain.pem")},
+      IntelRoot(), {});
   ASSERT_TRUE(again.ok()) << again.error().ToString();
 }
 
@@ -124,13 +124,14 @@ TEST(IntelCollateralStore, TamperedOrUnknownInputWritesNothing) {
   r = ImportCollateral(dir.path(), {Shared("tdx/gotdx-v5.tcbinfo.json")}, IntelRoot(), {});
   EXPECT_EQ(r.error().code, ErrorCode::kVerificationFailed);
   // The 2018 certificate at the 2026 issue date.
-  r = ImportCollateral(dir.path(),
-                       {Shared("tdx/gotdx-v5.tcbinfo.json"),
-                        Shared("intel/intel-tcb-signing-2018-chain.pem")},
-                       IntelRoot(), {});
+  r = ImportCollateral(
+      dir.path(),
+      {Shared("tdx/gotdx-v5.tcbinfo.json"), Shared("intel/intel-tcb-signing-2018-chain.pem")},
+      IntelRoot(), {});
   EXPECT_EQ(r.error().code, ErrorCode::kVerificationFailed);
   // A PCK CRL whose chain is not known.
-  r = ImportCollateral(dir.path(), {Shared("tdx/gotdx-v4-spr.pckcrl-platform.der")}, IntelRoot(), {});
+  r = ImportCollateral(dir.path(), {Shared("tdx/gotdx-v4-spr.pckcrl-platform.der")}, IntelRoot(),
+                       {});
   EXPECT_EQ(r.error().code, ErrorCode::kVerificationFailed);
   // A root CRL with a broken signature.
   Bytes crl = confide::testing::ReadSharedFile("vectors/tdx/gotdx-v4-spr.rootcrl.der");

@@ -35,10 +35,10 @@ CollateralOptions GotdxSprOptions() {
 }
 
 TEST(IntelCollateral, DcapQvlCollateralVerifiesAtItsTime) {
-  for (auto [file, at] : {std::pair{"sgx/dcapqvl-sgx-v3.collateral.json", "2025-07-01T00:00:00Z"},
-                          std::pair{"tdx/dcapqvl-tdx-v4.collateral.json", "2025-07-01T00:00:00Z"},
-                          std::pair{"tdx/dcapqvl-tdx-v5-nomatch.collateral.json",
-                                    "2026-03-01T00:00:00Z"}}) {
+  for (auto [file, at] :
+       {std::pair{"sgx/dcapqvl-sgx-v3.collateral.json", "2025-07-01T00:00:00Z"},
+        std::pair{"tdx/dcapqvl-tdx-v4.collateral.json", "2025-07-01T00:00:00Z"},
+        std::pair{"tdx/dcapqvl-tdx-v5-nomatch.collateral.json", "2026-03-01T00:00:00Z"}}) {
     SCOPED_TRACE(file);
     VerifiedCollateral v = Verify(DcapQvlCollateral(file), at);
     EXPECT_TRUE(v.ok()) << CollateralFailureName(v.failure) << ": " << v.detail;
@@ -75,8 +75,9 @@ TEST(IntelCollateral, PcsFilesVerifyWithTheRightSigningCertificate) {
 
 TEST(IntelCollateral, TodayEveryVectorIsExpired) {
   // dcap-qvl collateral chains with the 2025 certificate (valid to 2032): the JSON windows fail.
-  for (const char* file : {"sgx/dcapqvl-sgx-v3.collateral.json", "tdx/dcapqvl-tdx-v4.collateral.json",
-                           "tdx/dcapqvl-tdx-v5-nomatch.collateral.json"}) {
+  for (const char* file :
+       {"sgx/dcapqvl-sgx-v3.collateral.json", "tdx/dcapqvl-tdx-v4.collateral.json",
+        "tdx/dcapqvl-tdx-v5-nomatch.collateral.json"}) {
     SCOPED_TRACE(file);
     VerifiedCollateral v = Verify(DcapQvlCollateral(file), kToday);
     EXPECT_EQ(v.failure, CollateralFailure::kCollateralExpired) << v.detail;
@@ -169,21 +170,24 @@ TEST(IntelCollateral, PcsSignedJsonIsTheExactText) {
   EXPECT_FALSE(ParsePcsSignedJson(body, "tcbInfo").ok());
   const std::string sig = "\"signature\":\"" + HexEncode(s->signature) + "\"";
   EXPECT_FALSE(ParsePcsSignedJson("{\"enclaveIdentity\":{},\"enclaveIdentity\":{}," + sig + "}",
-                                  "enclaveIdentity").ok());
-  EXPECT_FALSE(ParsePcsSignedJson("{\"enclave\\u0049dentity\":{\"a\":1}," + sig + "}",
-                                  "enclaveIdentity").ok());
+                                  "enclaveIdentity")
+                   .ok());
+  EXPECT_FALSE(
+      ParsePcsSignedJson("{\"enclave\\u0049dentity\":{\"a\":1}," + sig + "}", "enclaveIdentity")
+          .ok());
   EXPECT_FALSE(ParsePcsSignedJson("{\"enclaveIdentity\":[]," + sig + "}", "enclaveIdentity").ok());
-  EXPECT_FALSE(ParsePcsSignedJson("{\"enclaveIdentity\":{},\"signature\":\"00\"}",
-                                  "enclaveIdentity").ok());
-  Result<SignedJson> spaced =
-      ParsePcsSignedJson("{ \"x\" : [1,{\"}\":\"]\"}] , \"enclaveIdentity\" : {\"a\" : \"\\\"}\"} ,"
-                         + sig + " }", "enclaveIdentity");
+  EXPECT_FALSE(
+      ParsePcsSignedJson("{\"enclaveIdentity\":{},\"signature\":\"00\"}", "enclaveIdentity").ok());
+  Result<SignedJson> spaced = ParsePcsSignedJson(
+      "{ \"x\" : [1,{\"}\":\"]\"}] , \"enclaveIdentity\" : {\"a\" : \"\\\"}\"} ," + sig + " }",
+      "enclaveIdentity");
   ASSERT_TRUE(spaced.ok()) << spaced.error().ToString();
   EXPECT_EQ(spaced->json, "{\"a\" : \"\\\"}\"}");
 }
 
 TEST(IntelCollateral, EncodingRoundTrips) {
-  for (const char* file : {"sgx/dcapqvl-sgx-v3.collateral.json", "tdx/dcapqvl-tdx-v4.collateral.json"}) {
+  for (const char* file :
+       {"sgx/dcapqvl-sgx-v3.collateral.json", "tdx/dcapqvl-tdx-v4.collateral.json"}) {
     IntelCollateral c = DcapQvlCollateral(file);
     Bytes encoded = EncodeIntelCollateral(c);
     Result<IntelCollateral> back = DecodeIntelCollateral(encoded);

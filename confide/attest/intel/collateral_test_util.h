@@ -3,10 +3,9 @@
 #ifndef CONFIDE_ATTEST_INTEL_COLLATERAL_TEST_UTIL_H_
 #define CONFIDE_ATTEST_INTEL_COLLATERAL_TEST_UTIL_H_
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "confide/attest/intel/collateral.h"
 #include "confide/attest/intel/pck_extensions.h"
@@ -25,7 +24,8 @@ inline Quote LoadQuote(const std::string& rel) {
 }
 
 inline std::vector<crypto::Certificate> PckChain(const Quote& q) {
-  Result<std::vector<crypto::Certificate>> chain = crypto::Certificate::ChainFromPem(q.pck_chain_pem);
+  Result<std::vector<crypto::Certificate>> chain =
+      crypto::Certificate::ChainFromPem(q.pck_chain_pem);
   CONFIDE_CHECK(chain.ok());
   return std::move(chain).value();
 }

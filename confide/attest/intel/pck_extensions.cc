@@ -56,7 +56,8 @@ std::optional<std::vector<uint8_t>> SubArcs(ByteSpan oid) {
 }
 
 Result<uint64_t> ReadUnsigned(ByteSpan contents, uint64_t max, const std::string& what) {
-  if (contents.empty() || (contents[0] & 0x80) != 0) return Bad(what + ": not a non-negative INTEGER");
+  if (contents.empty() || (contents[0] & 0x80) != 0)
+    return Bad(what + ": not a non-negative INTEGER");
   if (contents.size() > 1 && contents[0] == 0 && (contents[1] & 0x80) == 0) {
     return Bad(what + ": non-minimal INTEGER");
   }
@@ -133,7 +134,7 @@ Result<PckPlatformConfiguration> ParseConfiguration(ByteSpan seq) {
     CONFIDE_ASSIGN_OR_RETURN(Item item, ReadItem(r, "configuration"));
     if (!item.arcs || item.arcs->size() != 2 || (*item.arcs)[0] != 7) continue;
     const uint8_t i = (*item.arcs)[1];
-    std::optional<bool>* flag = i == 1 ? &out.dynamic_platform
+    std::optional<bool>* flag = i == 1   ? &out.dynamic_platform
                                 : i == 2 ? &out.cached_keys
                                 : i == 3 ? &out.smt_enabled
                                          : nullptr;
@@ -211,13 +212,19 @@ Result<PckExtensions> ParsePckExtensionsDer(ByteSpan extn_value) {
     const bool want_octets = i == 1 || i == 3 || i == 4 || i == 6;
     if (want_octets && item.tag != kTagOctetString) return Bad(what + ": not an OCTET STRING");
     switch (i) {
-      case 1: CONFIDE_TRY(CopyFixed(item.value, &out.ppid, "ppid")); break;
+      case 1:
+        CONFIDE_TRY(CopyFixed(item.value, &out.ppid, "ppid"));
+        break;
       case 2:
         if (item.tag != kTagSequence) return Bad("tcb: not a SEQUENCE");
         CONFIDE_TRY(ParseTcb(item.value, &out.tcb));
         break;
-      case 3: CONFIDE_TRY(CopyFixed(item.value, &out.pce_id, "pce id")); break;
-      case 4: CONFIDE_TRY(CopyFixed(item.value, &out.fmspc, "fmspc")); break;
+      case 3:
+        CONFIDE_TRY(CopyFixed(item.value, &out.pce_id, "pce id"));
+        break;
+      case 4:
+        CONFIDE_TRY(CopyFixed(item.value, &out.fmspc, "fmspc"));
+        break;
       case 5: {
         if (item.tag != kTagEnumerated) return Bad("sgx type: not an ENUMERATED");
         CONFIDE_ASSIGN_OR_RETURN(uint64_t type, ReadUnsigned(item.value, 2, "sgx type"));

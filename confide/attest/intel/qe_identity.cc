@@ -28,7 +28,8 @@ Result<QeIdentity> ParseQeIdentity(std::string_view json_text) {
   CONFIDE_ASSIGN_OR_RETURN(Json j, internal::ParseJsonObject(json_text, kWhat));
   QeIdentity out;
   CONFIDE_ASSIGN_OR_RETURN(uint64_t version, GetUint(j, "version", 1000, kWhat));
-  if (version != 2) return UnsupportedError("intel qe identity: version " + std::to_string(version));
+  if (version != 2)
+    return UnsupportedError("intel qe identity: version " + std::to_string(version));
   out.version = 2;
   CONFIDE_ASSIGN_OR_RETURN(std::string id, GetString(j, "id", kWhat));
   if (id == "QE") {

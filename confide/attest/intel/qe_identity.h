@@ -40,7 +40,7 @@ struct QeIdentity {
   // MISCSELECT read as a little-endian u32 (as Intel's QVL does).
   uint32_t miscselect = 0;
   uint32_t miscselect_mask = 0;
-  std::array<uint8_t, 16> attributes{};       // bytes as in the JSON hex = report ATTRIBUTES
+  std::array<uint8_t, 16> attributes{};  // bytes as in the JSON hex = report ATTRIBUTES
   std::array<uint8_t, 16> attributes_mask{};
   std::array<uint8_t, 32> mrsigner{};
   uint16_t isvprodid = 0;
@@ -55,9 +55,9 @@ Result<QeIdentity> ParseQeIdentity(std::string_view json_text);
 
 // The QE report (SGX report body of the quoting enclave) fields the identity constrains.
 struct QeReportFields {
-  uint32_t miscselect = 0;                  // report bytes 16..20, little-endian
-  std::array<uint8_t, 16> attributes{};     // report bytes 48..64
-  std::array<uint8_t, 32> mrsigner{};       // report bytes 128..160
+  uint32_t miscselect = 0;               // report bytes 16..20, little-endian
+  std::array<uint8_t, 16> attributes{};  // report bytes 48..64
+  std::array<uint8_t, 32> mrsigner{};    // report bytes 128..160
   uint16_t isvprodid = 0;
   uint16_t isvsvn = 0;
 };

@@ -180,13 +180,20 @@ Result<TcbInfo> ParseTcbInfo(std::string_view json_text) {
 
 std::string_view TcbMismatchName(TcbMismatch m) {
   switch (m) {
-    case TcbMismatch::kNone: return "none";
-    case TcbMismatch::kFmspc: return "fmspc";
-    case TcbMismatch::kPceId: return "pce_id";
-    case TcbMismatch::kTeeType: return "tee_type";
-    case TcbMismatch::kTdxModuleSigner: return "tdx_module_signer";
-    case TcbMismatch::kTdxModuleAttributes: return "tdx_module_attributes";
-    case TcbMismatch::kTdxModuleIdentityMissing: return "tdx_module_identity_missing";
+    case TcbMismatch::kNone:
+      return "none";
+    case TcbMismatch::kFmspc:
+      return "fmspc";
+    case TcbMismatch::kPceId:
+      return "pce_id";
+    case TcbMismatch::kTeeType:
+      return "tee_type";
+    case TcbMismatch::kTdxModuleSigner:
+      return "tdx_module_signer";
+    case TcbMismatch::kTdxModuleAttributes:
+      return "tdx_module_attributes";
+    case TcbMismatch::kTdxModuleIdentityMissing:
+      return "tdx_module_identity_missing";
   }
   return "unknown";
 }

@@ -4,8 +4,9 @@
 // matching against a PCK certificate (and, for TDX, the TD report's TEE_TCB_SVN).
 //
 //   CONFIDE_ASSIGN_OR_RETURN(TcbInfo info, ParseTcbInfo(collateral.tcb_info_json));
-//   TcbEvaluation e = EvaluateTcb(info, pck_ext, TdxTcbInput{tee_tcb_svn, mrsignerseam, seam_attr});
-//   if (e.mismatch != TcbMismatch::kNone) -> TCB_MISMATCH; else policy on e.status, e.advisory_ids
+//   TcbEvaluation e = EvaluateTcb(info, pck_ext, TdxTcbInput{tee_tcb_svn, mrsignerseam,
+//   seam_attr}); if (e.mismatch != TcbMismatch::kNone) -> TCB_MISMATCH; else policy on e.status,
+//   e.advisory_ids
 #ifndef CONFIDE_ATTEST_INTEL_TCB_INFO_H_
 #define CONFIDE_ATTEST_INTEL_TCB_INFO_H_
 
@@ -38,7 +39,7 @@ struct TcbLevel {
 // "tdxModule": the Intel module signer and the SEAM attributes every level assumes.
 struct TdxModule {
   std::array<uint8_t, 48> mrsigner{};
-  std::array<uint8_t, 8> attributes{};       // bytes as in the JSON hex = TD report SEAMATTRIBUTES
+  std::array<uint8_t, 8> attributes{};  // bytes as in the JSON hex = TD report SEAMATTRIBUTES
   std::array<uint8_t, 8> attributes_mask{};
 };
 
@@ -82,7 +83,7 @@ Result<TcbInfo> ParseTcbInfo(std::string_view json_text);
 
 // The TD report fields that TDX TCB matching needs.
 struct TdxTcbInput {
-  std::array<uint8_t, 16> tee_tcb_svn{};   // TEE_TCB_SVN (also for TD 1.5 reports)
+  std::array<uint8_t, 16> tee_tcb_svn{};  // TEE_TCB_SVN (also for TD 1.5 reports)
   std::array<uint8_t, 48> mrsignerseam{};
   std::array<uint8_t, 8> seam_attributes{};  // as in the report
 };
@@ -90,18 +91,18 @@ struct TdxTcbInput {
 // Why the TCB info cannot be applied to this platform at all (as opposed to a status).
 enum class TcbMismatch {
   kNone,
-  kFmspc,                 // TCB info fmspc != PCK FMSPC
-  kPceId,                 // TCB info pceId != PCK PCE-ID
-  kTeeType,               // SGX TCB info with a TDX input, or TDX TCB info without one
-  kTdxModuleSigner,       // MRSIGNERSEAM != tdxModule (or module identity) mrsigner
-  kTdxModuleAttributes,   // SEAMATTRIBUTES & mask != attributes
+  kFmspc,                     // TCB info fmspc != PCK FMSPC
+  kPceId,                     // TCB info pceId != PCK PCE-ID
+  kTeeType,                   // SGX TCB info with a TDX input, or TDX TCB info without one
+  kTdxModuleSigner,           // MRSIGNERSEAM != tdxModule (or module identity) mrsigner
+  kTdxModuleAttributes,       // SEAMATTRIBUTES & mask != attributes
   kTdxModuleIdentityMissing,  // TEE_TCB_SVN[1] > 0, identities listed, but no "TDX_%02d"
 };
 
 std::string_view TcbMismatchName(TcbMismatch m);  // "fmspc", "pce_id", ... (static storage)
 
 struct TdxModuleEvaluation {
-  std::string id;  // "TDX_01"
+  std::string id;                               // "TDX_01"
   TcbStatus status = TcbStatus::kNotSupported;  // kNotSupported: no module level matched
   std::vector<std::string> advisory_ids;
   std::optional<Time> tcb_date;

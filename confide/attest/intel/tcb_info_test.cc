@@ -27,10 +27,10 @@ TcbEvaluation Evaluate(const std::string& quote, const std::string& tcbinfo) {
 }
 
 TEST(IntelTcbStatus, NamesRoundTrip) {
-  for (TcbStatus s : {TcbStatus::kUpToDate, TcbStatus::kSwHardeningNeeded,
-                      TcbStatus::kConfigurationNeeded, TcbStatus::kConfigurationAndSwHardeningNeeded,
-                      TcbStatus::kOutOfDate, TcbStatus::kOutOfDateConfigurationNeeded,
-                      TcbStatus::kRevoked}) {
+  for (TcbStatus s :
+       {TcbStatus::kUpToDate, TcbStatus::kSwHardeningNeeded, TcbStatus::kConfigurationNeeded,
+        TcbStatus::kConfigurationAndSwHardeningNeeded, TcbStatus::kOutOfDate,
+        TcbStatus::kOutOfDateConfigurationNeeded, TcbStatus::kRevoked}) {
     EXPECT_EQ(*ParseTcbStatus(TcbStatusName(s)), s);
   }
   EXPECT_EQ(TcbStatusName(TcbStatus::kConfigurationAndSwHardeningNeeded),
@@ -62,12 +62,13 @@ TEST(IntelTcbInfo, ParsesEveryVectorTcbInfo) {
     uint32_t eval;
     size_t module_identities;
   };
-  for (const Case& c : {Case{"sgx/dcapqvl-sgx-v3.collateral.json", TcbInfoId::kSgx, "00a067110000", 17, 0},
-                        Case{"tdx/dcapqvl-tdx-v4.collateral.json", TcbInfoId::kTdx, "b0c06f000000", 17, 2},
-                        Case{"tdx/dcapqvl-tdx-v5-nomatch.collateral.json", TcbInfoId::kTdx, "90c06f000000", 18, 2},
-                        Case{"tdx/gotdx-v4-spr.tcbinfo.json", TcbInfoId::kTdx, "50806f000000", 15, 0},
-                        Case{"tdx/gotdx-v5.tcbinfo.json", TcbInfoId::kTdx, "90c06f000000", 18, 2},
-                        Case{"tdx/trustee-tdx-v4.tcbinfo.json", TcbInfoId::kTdx, "00a06d080000", 17, 2}}) {
+  for (const Case& c :
+       {Case{"sgx/dcapqvl-sgx-v3.collateral.json", TcbInfoId::kSgx, "00a067110000", 17, 0},
+        Case{"tdx/dcapqvl-tdx-v4.collateral.json", TcbInfoId::kTdx, "b0c06f000000", 17, 2},
+        Case{"tdx/dcapqvl-tdx-v5-nomatch.collateral.json", TcbInfoId::kTdx, "90c06f000000", 18, 2},
+        Case{"tdx/gotdx-v4-spr.tcbinfo.json", TcbInfoId::kTdx, "50806f000000", 15, 0},
+        Case{"tdx/gotdx-v5.tcbinfo.json", TcbInfoId::kTdx, "90c06f000000", 18, 2},
+        Case{"tdx/trustee-tdx-v4.tcbinfo.json", TcbInfoId::kTdx, "00a06d080000", 17, 2}}) {
     SCOPED_TRACE(c.file);
     const std::string text = TcbInfoText(c.file);
     Result<TcbInfo> info = ParseTcbInfo(text);
@@ -136,9 +137,9 @@ TEST(IntelTcbInfo, TrusteeTdxV4IsOutOfDateWithModuleTdx03UpToDate) {
 }
 
 TEST(IntelTcbInfo, NoMatchingLevelIsNotSupported) {
-  for (auto [quote, tcbinfo] :
-       {std::pair{"tdx/gotdx-v4-spr.bin", "tdx/gotdx-v4-spr.tcbinfo.json"},
-        std::pair{"tdx/dcapqvl-tdx-v5-nomatch.bin", "tdx/dcapqvl-tdx-v5-nomatch.collateral.json"}}) {
+  for (auto [quote, tcbinfo] : {std::pair{"tdx/gotdx-v4-spr.bin", "tdx/gotdx-v4-spr.tcbinfo.json"},
+                                std::pair{"tdx/dcapqvl-tdx-v5-nomatch.bin",
+                                          "tdx/dcapqvl-tdx-v5-nomatch.collateral.json"}}) {
     SCOPED_TRACE(quote);
     TcbEvaluation e = Evaluate(quote, tcbinfo);
     EXPECT_EQ(e.mismatch, TcbMismatch::kNone);
