@@ -1,0 +1,67 @@
+// The simulator's Intel SGX and TDX evidence: a simulated Intel PKI (sim root → "Intel SGX PCK
+// Platform CA" → PCK leaf carrying real-format SGX extensions; a sim TCB Signing certificate), a
+// sim quoting enclave whose QE report is signed by the PCK key and commits to an attestation key,
+// SGX quotes v3 and TDX quotes v4 signed by that attestation key, and matching collateral (TCB
+// info and QE identity JSON signed by the sim TCB Signing key, root and PCK CA CRLs). The
+// production verifier (attest/intel_appraise.h) checks all of it unchanged; only the root
+// differs, so policies reject it unless `allow_simulated` lists the sim root (sim_roots).
+// Not a secret-holding platform: keys live in memory, for tests and demos.
+//
+//   CONFIDE_ASSIGN_OR_RETURN(SimIntelPki pki, MakeSimIntelPki(now));
+//   CONFIDE_ASSIGN_OR_RETURN(Bytes quote, EmitSimIntelQuote(pki, {.tdx = true, ...}));
+//   CONFIDE_ASSIGN_OR_RETURN(intel::IntelCollateral c, SimIntelCollateral(pki, true, now));
+#ifndef CONFIDE_TEE_SIM_SIM_INTEL_H_
+#define CONFIDE_TEE_SIM_SIM_INTEL_H_
+
+#include <array>
+#include <cstdint>
+
+#include "confide/attest/intel/collateral.h"
+#include "confide/attest/intel/pck_extensions.h"
+#include "confide/base/bytes.h"
+#include "confide/base/clock.h"
+#include "confide/base/result.h"
+#include "confide/crypto/keys.h"
+#include "confide/crypto/x509.h"
+
+namespace confide::tee::sim {
+
+struct SimIntelPki {
+  crypto::PrivateKey root_key;
+  crypto::Certificate root;  // self-signed "confide sim Intel SGX Root CA"
+  crypto::PrivateKey pck_ca_key;
+  crypto::Certificate pck_ca;  // "Intel SGX PCK Platform CA" (O = confide simulator)
+  crypto::PrivateKey pck_key;
+  crypto::Certificate pck;  // "Intel SGX PCK Certificate" with the SGX extensions below
+  attest::intel::PckExtensions pck_ext;
+  crypto::PrivateKey tcb_signing_key;
+  crypto::Certificate tcb_signing;    // "Intel SGX TCB Signing" (sim)
+  crypto::PrivateKey attestation_key;  // the sim QE's ECDSA P-256 attestation key
+};
+
+// A fresh PKI, certificates valid from `now` - 1 day for 10 years. kInternal on crypto failure.
+Result<SimIntelPki> MakeSimIntelPki(Time now);
+
+struct SimQuoteRequest {
+  bool tdx = false;                           // TDX quote v4, else SGX quote v3
+  std::array<uint8_t, 64> report_data{};
+  std::array<uint8_t, 32> mrenclave{};        // SGX
+  std::array<uint8_t, 32> mrsigner{};         // SGX
+  std::array<uint8_t, 48> mrtd{};             // TDX
+  std::array<std::array<uint8_t, 48>, 4> rtmr{};  // TDX
+  bool debug = false;  // SGX ATTRIBUTES bit 1 / TDX TDATTRIBUTES bit 0
+};
+
+// The quote bytes, as the real quoting enclave lays them out (type-5 PCK chain; v4 wraps it in
+// type-6 certification data).
+Result<Bytes> EmitSimIntelQuote(const SimIntelPki& pki, const SimQuoteRequest& request);
+
+// Collateral for the sim platform: TCB info ("SGX" or "TDX", version 3, one UpToDate level at the
+// PCK's SVNs) and QE identity ("QE" or "TD_QE"), signed by the sim TCB Signing key, valid from
+// `now` - 1 hour for 30 days; root and PCK CA CRLs for the same window, revoking nothing.
+Result<attest::intel::IntelCollateral> SimIntelCollateral(const SimIntelPki& pki, bool tdx,
+                                                          Time now);
+
+}  // namespace confide::tee::sim
+
+#endif  // CONFIDE_TEE_SIM_SIM_INTEL_H_
