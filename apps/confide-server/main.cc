@@ -15,6 +15,7 @@
 #include "confide/server/log.h"
 #include "confide/server/server.h"
 #include "confide/tee/measure.h"
+#include "confide/tee/detect.h"
 #include "confide/tee/sim/sim_platform.h"
 #include "apps/confide-server/key_broker.h"
 #include "confide/base/process.h"
@@ -34,17 +35,18 @@ struct Args {
   server::ServerConfig config;
 };
 
-// --tee auto|sim. Only the simulator backend exists so far; auto uses it and says so.
+// --tee auto|tsm|sgx|nitro|sim (confide/tee/detect.h): auto tries configfs-tsm, Gramine, the
+// NSM, then the simulator (with SHA-384 of this executable as its measurement), and says which.
 Result<std::unique_ptr<tee::Platform>> OpenPlatform(const Args& a) {
-  if (a.tee != "auto" && a.tee != "sim") return UnsupportedError("--tee " + a.tee + ": unknown");
-  std::string dir = a.sim_dir.empty() ? tee::sim::DefaultSimDir() : a.sim_dir;
-  CONFIDE_ASSIGN_OR_RETURN(auto measurement, tee::MeasureFile("/proc/self/exe"));
-  CONFIDE_ASSIGN_OR_RETURN(tee::sim::SimStore store, tee::sim::LoadSimStore(dir));
-  server::LogEvent("warn", "platform", {{"backend", "sim"}, {"sim_dir", dir},
-                                        {"measurement", HexEncode(measurement)},
-                                        {"note", "simulated TEE: no hardware protection"}});
-  return std::unique_ptr<tee::Platform>(
-      new tee::sim::SimPlatform(std::move(store), {.measurement = measurement}));
+  CONFIDE_ASSIGN_OR_RETURN(tee::Detection d,
+                           tee::DetectPlatform(tee::SystemDevices(), {.tee = a.tee, .sim_dir = a.sim_dir}));
+  tee::PlatformInfo info = d.platform->Describe();
+  nlohmann::json fields = {{"backend", info.backend},
+                           {"tee", std::string(attest::TeeTypeName(info.tee))}};
+  for (const auto& [key, value] : info.details) fields[key] = value;
+  if (info.simulated) fields["note"] = "simulated TEE: no hardware protection";
+  server::LogEvent(info.simulated ? "warn" : "info", "platform", fields);
+  return std::move(d.platform);
 }
 
 // PKG or PKG:KEYFILE.
@@ -56,7 +58,7 @@ server::ModelSource ParseModel(const std::string& spec) {
 
 void AddOptions(CLI::App& app, Args& a) {
   auto& c = a.config;
-  app.add_option("--tee", a.tee, "TEE backend: auto or sim")->capture_default_str();
+  app.add_option("--tee", a.tee, "TEE backend: auto, tsm, sgx, nitro or sim")->capture_default_str();
   app.add_option("--sim-dir", a.sim_dir, "Simulator folder (default: $CONFIDE_SIM_DIR, ...)");
   app.add_option("--model", a.models, "PACKAGE[:KEYFILE] to serve (repeatable)")->required();
   app.add_option("--trust", a.trust, "signers.toml: the package signers to accept")->required();

@@ -26,6 +26,8 @@ void AddAuditCommand(CLI::App& app, int* exit_code);
 // Confidential inference client (issue 7): attest remote (needs AddAttestCommand first), infer.
 void AddAttestRemoteCommand(CLI::App& app, int* exit_code);
 void AddInferCommand(CLI::App& app, int* exit_code);
+// TEE backends (issue 9): tee info.
+void AddTeeCommand(CLI::App& app, int* exit_code);
 // Intel collateral store (issue 8): collateral import/verify.
 void AddCollateralCommand(CLI::App& app, int* exit_code);
 

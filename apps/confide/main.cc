@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   AddAttestRemoteCommand(app, &exit_code);
   AddInferCommand(app, &exit_code);
   AddSimCommand(app, &exit_code);
+  AddTeeCommand(app, &exit_code);
   AddKeygenCommand(app, &exit_code);
   AddPackCommand(app, &exit_code);
   AddInspectCommand(app, &exit_code);
