@@ -297,15 +297,14 @@ Result<Verified> VerifyTo(const Quote& q, const IntelEvidence& ev, const crypto:
   Verified out;
   std::vector<crypto::Crl> crls;
   if (ev.collateral) {
-    Result<std::vector<crypto::Certificate>> pck = crypto::Certificate::ChainFromPem(q.pck_chain_pem);
-    CONFIDE_ASSIGN_OR_RETURN(
-        out.collateral,
-        intel::VerifyCollateral(*ev.collateral, root,
-                                {.now = opts.now,
-                                 .require_qe_identity = opts.require_qe_identity,
-                                 .require_crls = opts.require_crls,
-                                 .pck_crl_issuers = pck.ok() ? *pck
-                                                             : std::vector<crypto::Certificate>{}}));
+    // The quote's PCK chain (leaf, CA, root) may issue the PCK CRL; unparsable: none.
+    auto pck = crypto::Certificate::ChainFromPem(q.pck_chain_pem);
+    intel::CollateralOptions co{.now = opts.now,
+                                .require_qe_identity = opts.require_qe_identity,
+                                .require_crls = opts.require_crls,
+                                .pck_crl_issuers = {}};
+    if (pck.ok()) co.pck_crl_issuers = *pck;
+    CONFIDE_ASSIGN_OR_RETURN(out.collateral, intel::VerifyCollateral(*ev.collateral, root, co));
     crls = out.collateral->crls;
   }
   // Revocation needs the CRLs from verified collateral; when the collateral did not yield them

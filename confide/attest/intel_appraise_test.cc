@@ -65,7 +65,9 @@ std::optional<intel::IntelCollateral> CollateralFor(const json& v) {
     out.qe_identity_signature = qe->signature;
     out.qe_identity_issuer_chain = out.tcb_info_issuer_chain;
   }
-  if (c.contains("pck_crl")) out.pck_crl = ReadSharedFile("vectors/" + c["pck_crl"].get<std::string>());
+  if (c.contains("pck_crl")) {
+    out.pck_crl = ReadSharedFile("vectors/" + c["pck_crl"].get<std::string>());
+  }
   if (c.contains("root_crl")) {
     out.root_ca_crl = ReadSharedFile("vectors/" + c["root_crl"].get<std::string>());
   }
@@ -73,7 +75,8 @@ std::optional<intel::IntelCollateral> CollateralFor(const json& v) {
 }
 
 IntelEvidence EvidenceFor(const json& v, const std::string& file = "") {
-  return IntelEvidence{.quote = ReadSharedFile("vectors/" + (file.empty() ? v["file"].get<std::string>() : file)),
+  const std::string path = file.empty() ? v["file"].get<std::string>() : file;
+  return IntelEvidence{.quote = ReadSharedFile("vectors/" + path),
                        .collateral = CollateralFor(v),
                        .sim_root = std::nullopt,
                        .claims = std::nullopt,

@@ -33,7 +33,8 @@ std::vector<crypto::Crl> CrlsFor(const json& v) {
   } else if (c.is_object()) {
     for (const char* key : {"root_crl", "pck_crl"}) {
       if (c.contains(key)) {
-        out.push_back(*crypto::Crl::FromDer(ReadSharedFile("vectors/" + c[key].get<std::string>())));
+        const std::string path = "vectors/" + c[key].get<std::string>();
+        out.push_back(*crypto::Crl::FromDer(ReadSharedFile(path)));
       }
     }
   }
@@ -159,8 +160,8 @@ TEST(IntelVerify, NegativeVectorsFailTheRightCheck) {
   }
 }
 
-// The mutated PCK PEM (bad-pckcert) may still parse; then only the chain fails. A quote whose
-// chain is re-rooted elsewhere fails: another root does not verify Intel's chain.
+// Trusting another root (here AMD's Milan ARK) does not verify Intel's chain, and the quote's
+// embedded root is then not a trusted one.
 TEST(IntelVerify, WrongTrustedRootIsUntrusted) {
   auto other = crypto::Certificate::FromPem(
       ToString(ReadSharedFile("vectors/snp/amd-milan-ark.pem")));
@@ -194,11 +195,11 @@ TEST(IntelVerify, BrokenKeyBindingAndMissingChain) {
             ErrorCode::kInvalidArgument);
 }
 
-// The PCK leaf listed in a CRL is revoked: the gotdx PCK Platform CA CRL does not list the
-// gotdx leaf, but verifying the dcap-qvl SGX quote (Processor CA) with the gotdx Platform CRL
-// must not pass with require_crls (no CRL of its issuer).
+// With require_crls, a CRL of another CA does not do: the dcap-qvl SGX quote's PCK comes from the
+// Processor CA, and only the Platform CA's CRL (from gotdx) is given.
 TEST(IntelVerify, RequireCrlsWithoutTheIssuersCrlFails) {
-  auto pck_crl = crypto::Crl::FromDer(ReadSharedFile("vectors/tdx/gotdx-v4-spr.pckcrl-platform.der"));
+  auto pck_crl =
+      crypto::Crl::FromDer(ReadSharedFile("vectors/tdx/gotdx-v4-spr.pckcrl-platform.der"));
   ASSERT_TRUE(pck_crl.ok());
   auto r = VerifyQuoteBytes(ReadSharedFile("vectors/sgx/dcapqvl-sgx-v3.bin"),
                             {.now = At("2025-07-01T00:00:00Z"), .trusted_roots = {Root()},
