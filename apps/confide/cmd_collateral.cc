@@ -56,6 +56,9 @@ int RunImport(const CollateralArgs& a) {
   for (const std::string& rel : report->written) {
     std::cout << "imported " << a.dir << "/" << rel << "\n";
   }
+  for (const std::string& rel : report->kept_newer) {
+    std::cout << "kept " << a.dir << "/" << rel << " (the stored one was issued later)\n";
+  }
   return kExitOk;
 }
 

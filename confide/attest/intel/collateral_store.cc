@@ -209,6 +209,31 @@ Result<std::string> ReadText(const std::filesystem::path& p) {
   return ToString(b);
 }
 
+struct Write {
+  std::string rel;
+  Bytes bytes;
+  std::optional<Time> issued;  // TCB info / identity issueDate, CRL thisUpdate
+};
+
+// The issue time of a stored TCB info, QE identity or CRL; nullopt when absent or unreadable.
+std::optional<Time> StoredIssueTime(const std::filesystem::path& path) {
+  Result<Bytes> b = ReadFile(path.string(), kMaxFile);
+  if (!b.ok()) return std::nullopt;
+  if (path.extension() == ".crl") {
+    Result<crypto::Crl> crl = crypto::Crl::FromDer(*b);
+    if (!crl.ok()) return std::nullopt;
+    return crl->this_update();
+  }
+  const std::string text = ToString(*b);
+  if (Result<SignedJson> t = ParsePcsSignedJson(text, "tcbInfo"); t.ok()) {
+    if (Result<TcbInfo> info = ParseTcbInfo(t->json); info.ok()) return info->issue_date;
+  }
+  if (Result<SignedJson> q = ParsePcsSignedJson(text, "enclaveIdentity"); q.ok()) {
+    if (Result<QeIdentity> id = ParseQeIdentity(q->json); id.ok()) return id->issue_date;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<PckCaKind> PckCaKindOf(const crypto::Certificate& pck_leaf) {
@@ -231,7 +256,7 @@ Result<ImportReport> ImportCollateral(const std::string& dir, const std::vector<
     if (!stored.ok()) return Rejected("no TCB signing chain given or stored");
     signing_chain = *stored;
   }
-  std::vector<std::pair<std::string, Bytes>> writes;
+  std::vector<Write> writes;
   for (const std::vector<SignedPiece>* list : {&p.tcb_infos, &p.qe_identities}) {
     for (const SignedPiece& piece : *list) {
       CONFIDE_ASSIGN_OR_RETURN(crypto::Certificate signer,
@@ -242,7 +267,8 @@ Result<ImportReport> ImportCollateral(const std::string& dir, const std::vector<
                                crypto::SigFormat::kRawBigEndian)) {
         return Rejected(piece.rel_path + ": signature does not verify");
       }
-      writes.emplace_back(piece.rel_path, Bytes(piece.body.begin(), piece.body.end()));
+      writes.push_back(
+          {piece.rel_path, Bytes(piece.body.begin(), piece.body.end()), piece.issue_date});
     }
   }
   if (!p.signing_chain.empty()) {
@@ -253,14 +279,14 @@ Result<ImportReport> ImportCollateral(const std::string& dir, const std::vector<
           p.signing_chain, intel_root, opts.at.value_or(certs[0].not_before()), "tcb signing");
       if (!ok.ok()) return ok.error();
     }
-    writes.emplace_back("tcb_signing_chain.pem",
-                        Bytes(p.signing_chain.begin(), p.signing_chain.end()));
+    writes.push_back({"tcb_signing_chain.pem",
+                      Bytes(p.signing_chain.begin(), p.signing_chain.end()), std::nullopt});
   }
   if (p.root_crl) {
     if (!crypto::CrlIsSignedBy(*p.root_crl, intel_root)) {
       return Rejected("root CA CRL is not signed by the Intel root");
     }
-    writes.emplace_back("root_ca.crl", p.root_crl_der);
+    writes.push_back({"root_ca.crl", p.root_crl_der, p.root_crl->this_update()});
   }
   for (const auto& [kind, crl_der] : p.pck_crls) {
     const std::string chain_rel = "pck_crl/" + std::string(KindName(kind)) + "_chain.pem";
@@ -279,7 +305,8 @@ Result<ImportReport> ImportCollateral(const std::string& dir, const std::vector<
     if (!crypto::CrlIsSignedBy(crl_der.first, ca)) {
       return Rejected(std::string(KindName(kind)) + " PCK CRL is not signed by its CA");
     }
-    writes.emplace_back("pck_crl/" + std::string(KindName(kind)) + ".crl", crl_der.second);
+    writes.push_back({"pck_crl/" + std::string(KindName(kind)) + ".crl", crl_der.second,
+                      crl_der.first.this_update()});
   }
   for (const auto& [kind, chain] : p.pck_chains) {
     CONFIDE_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> certs,
@@ -290,7 +317,7 @@ Result<ImportReport> ImportCollateral(const std::string& dir, const std::vector<
           CheckChain(chain, intel_root, opts.at.value_or(certs[0].not_before()), rel);
       if (!ok.ok()) return ok.error();
     }
-    writes.emplace_back(rel, Bytes(chain.begin(), chain.end()));
+    writes.push_back({rel, Bytes(chain.begin(), chain.end()), std::nullopt});
   }
   if (writes.empty()) return Rejected("nothing to import");
 
@@ -300,9 +327,16 @@ Result<ImportReport> ImportCollateral(const std::string& dir, const std::vector<
     std::filesystem::create_directories(root_dir / sub, ec);
     if (ec) return UnavailableError("cannot create " + (root_dir / sub).string());
   }
-  for (const auto& [rel, bytes] : writes) {
-    CONFIDE_TRY(WriteFile((root_dir / rel).string(), bytes, 0644));
-    report.written.push_back(rel);
+  for (const Write& w : writes) {
+    if (w.issued) {
+      std::optional<Time> stored = StoredIssueTime(root_dir / w.rel);
+      if (stored && *stored > *w.issued) {
+        report.kept_newer.push_back(w.rel);
+        continue;
+      }
+    }
+    CONFIDE_TRY(WriteFile((root_dir / w.rel).string(), w.bytes, 0644));
+    report.written.push_back(w.rel);
   }
   return report;
 }

@@ -55,12 +55,16 @@ struct ImportOptions {
 
 struct ImportReport {
   std::vector<std::string> written;  // paths relative to the directory, in write order
+  // TCB infos, QE identities and CRLs not written because the stored file was issued later (no
+  // rollback to older collateral); paths relative to the directory.
+  std::vector<std::string> kept_newer;
 };
 
 // Recognises every file, verifies every piece (TCB info and QE identity: ECDSA over the exact
 // text by the TCB Signing certificate of a chain to `intel_root`, taken from the inputs or the
 // directory; CRLs: signed by the root or by their PCK CA chain to the root), then writes them
-// all. Nothing is written if any piece is unrecognised or fails (kVerificationFailed names it;
+// all (except where the store already holds a later issue: ImportReport::kept_newer). Nothing
+// is written if any piece is unrecognised or fails (kVerificationFailed names it;
 // kMalformed for undecodable input). Existing files of the same name are replaced.
 Result<ImportReport> ImportCollateral(const std::string& dir, const std::vector<ImportFile>& files,
                                       const crypto::Certificate& intel_root,

@@ -148,6 +148,26 @@ TEST(IntelCollateralStore, TamperedOrUnknownInputWritesNothing) {
   EXPECT_FALSE(std::filesystem::exists(dir.path()));
 }
 
+TEST(IntelCollateralStore, OlderCollateralDoesNotReplaceNewer) {
+  TempDir dir("rollback");
+  ASSERT_TRUE(
+      ImportCollateral(dir.path(), {Shared("tdx/dcapqvl-tdx-v4.collateral.json")}, IntelRoot(), {})
+          .ok());
+  const Bytes newer = *ReadFile(dir.path() + "/root_ca.crl");
+  // gotdx's root CRL (2023) is older than dcap-qvl's (2025): kept out.
+  Result<ImportReport> r =
+      ImportCollateral(dir.path(), {Shared("tdx/gotdx-v4-spr.rootcrl.der")}, IntelRoot(), {});
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_TRUE(r->written.empty());
+  EXPECT_EQ(r->kept_newer, std::vector<std::string>{"root_ca.crl"});
+  EXPECT_EQ(*ReadFile(dir.path() + "/root_ca.crl"), newer);
+  // The same file again is not older: rewritten.
+  r = ImportCollateral(dir.path(), {Shared("tdx/dcapqvl-tdx-v4.collateral.json")}, IntelRoot(), {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->kept_newer.empty());
+  EXPECT_EQ(r->written.size(), 6u);
+}
+
 TEST(IntelCollateralStore, HexAndPemCrlsAreAccepted) {
   TempDir dir("crlforms");
   Bytes der = confide::testing::ReadSharedFile("vectors/tdx/gotdx-v4-spr.rootcrl.der");
