@@ -10,6 +10,7 @@
 #include "confide/crypto/ecdsa.h"
 #include "confide/crypto/hash.h"
 #include "confide/crypto/x509_issue.h"
+#include "confide/attest/evidence.h"
 
 namespace confide::tee::sim {
 namespace {
@@ -254,6 +255,52 @@ Result<intel::IntelCollateral> SimIntelCollateral(const SimIntelPki& pki, bool t
   CONFIDE_ASSIGN_OR_RETURN(c.pck_crl, crypto::CrlToDer(pck_crl));
   c.pck_crl_issuer_chain = pki.pck_ca.ToPem() + pki.root.ToPem();
   return c;
+}
+
+Result<std::unique_ptr<SimIntelPlatform>> SimIntelPlatform::Open(
+    bool tdx, const std::array<uint8_t, 48>& measurement, const Clock& clock) {
+  CONFIDE_ASSIGN_OR_RETURN(SimIntelPki pki, MakeSimIntelPki(clock.Now()));
+  SimQuoteRequest req;
+  req.tdx = tdx;
+  req.mrtd = measurement;
+  std::copy(measurement.begin(), measurement.begin() + 32, req.mrenclave.begin());
+  req.mrsigner = crypto::Sha256(BytesOf(std::string_view("confide sim enclave signer")));
+  return std::unique_ptr<SimIntelPlatform>(new SimIntelPlatform(std::move(pki), req, clock));
+}
+
+SimIntelPlatform::SimIntelPlatform(SimIntelPki pki, SimQuoteRequest request, const Clock& clock)
+    : pki_(std::move(pki)), request_(request), clock_(clock) {}
+
+PlatformInfo SimIntelPlatform::Describe() const {
+  PlatformInfo info{.backend = "sim",
+                    .tee = request_.tdx ? attest::TeeType::kTdx : attest::TeeType::kSgx,
+                    .simulated = true,
+                    .details = {}};
+  if (request_.tdx) {
+    info.details.emplace_back("mr_td", HexEncode(request_.mrtd));
+  } else {
+    info.details.emplace_back("mr_enclave", HexEncode(request_.mrenclave));
+    info.details.emplace_back("mr_signer", HexEncode(request_.mrsigner));
+  }
+  info.details.emplace_back("sim_root_spki_sha256",
+                            HexEncode(crypto::Sha256(pki_.root.public_key().ToDer())));
+  return info;
+}
+
+Result<Evidence> SimIntelPlatform::GetEvidence(const ReportData& report_data) {
+  std::lock_guard<std::mutex> lock(mu_);
+  SimQuoteRequest req = request_;
+  req.report_data = report_data;
+  CONFIDE_ASSIGN_OR_RETURN(Bytes quote, EmitSimIntelQuote(pki_, req));
+  CONFIDE_ASSIGN_OR_RETURN(intel::IntelCollateral c,
+                           SimIntelCollateral(pki_, request_.tdx, clock_.Now()));
+  return Evidence{.tee = request_.tdx ? attest::TeeType::kTdx : attest::TeeType::kSgx,
+                  .report = std::move(quote),
+                  .cert_table = intel::EncodeIntelCollateral(c)};
+}
+
+Result<SecretBytes> SimIntelPlatform::SealingKey(SealBinding, std::string_view) {
+  return UnsupportedError("the simulated Intel platform has no sealing key");
 }
 
 }  // namespace confide::tee::sim

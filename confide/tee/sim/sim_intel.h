@@ -15,6 +15,9 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string_view>
 
 #include "confide/attest/intel/collateral.h"
 #include "confide/attest/intel/pck_extensions.h"
@@ -23,6 +26,7 @@
 #include "confide/base/result.h"
 #include "confide/crypto/keys.h"
 #include "confide/crypto/x509.h"
+#include "confide/tee/platform.h"
 
 namespace confide::tee::sim {
 
@@ -61,6 +65,33 @@ Result<Bytes> EmitSimIntelQuote(const SimIntelPki& pki, const SimQuoteRequest& r
 // `now` - 1 hour for 30 days; root and PCK CA CRLs for the same window, revoking nothing.
 Result<attest::intel::IntelCollateral> SimIntelCollateral(const SimIntelPki& pki, bool tdx,
                                                           Time now);
+
+// A Platform whose evidence is a sim quote (SGX v3 or TDX v4) with the given measurement, and
+// whose Evidence::cert_table carries the sim collateral (EncodeIntelCollateral JSON; it becomes
+// the bundle's endorsements), so attested TLS and the key broker verify it with the production
+// AppraiseEvidence. The PKI is made in memory at Open and lives as long as the platform; a
+// verifier must list its root (root_spki_sha256) in sim_roots. No sealing key (kUnsupported).
+class SimIntelPlatform final : public Platform {
+ public:
+  // Measurement: MRENCLAVE (first 32 bytes) for SGX, MRTD for TDX. `clock` must outlive it.
+  static Result<std::unique_ptr<SimIntelPlatform>> Open(bool tdx,
+                                                        const std::array<uint8_t, 48>& measurement,
+                                                        const Clock& clock);
+
+  PlatformInfo Describe() const override;
+  Result<Evidence> GetEvidence(const ReportData& report_data) override;
+  Result<SecretBytes> SealingKey(SealBinding binding, std::string_view label) override;
+
+  const SimIntelPki& pki() const { return pki_; }
+
+ private:
+  SimIntelPlatform(SimIntelPki pki, SimQuoteRequest request, const Clock& clock);
+
+  SimIntelPki pki_;
+  SimQuoteRequest request_;
+  const Clock& clock_;
+  std::mutex mu_;
+};
 
 }  // namespace confide::tee::sim
 
