@@ -1,5 +1,6 @@
 // `confide attest verify` and `confide attest show`: appraise or display SEV-SNP evidence;
-// `confide attest verify --tee sgx|tdx`: appraise an Intel DCAP quote with its collateral.
+// `confide attest verify --tee sgx|tdx`: appraise an Intel DCAP quote with its collateral;
+// `confide attest verify --tee nitro`: appraise an AWS Nitro Enclaves attestation document.
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -13,6 +14,7 @@
 #include "confide/attest/intel/pck_extensions.h"
 #include "confide/attest/intel/quote.h"
 #include "confide/attest/intel_appraise.h"
+#include "confide/attest/nitro_appraise.h"
 #include "confide/attest/policy.h"
 #include "confide/attest/snp/report.h"
 #include "confide/base/file.h"
@@ -46,10 +48,20 @@ allow_any_measurement_insecure = true
 allow_any_measurement_insecure = true
 )";
 
+// And for Nitro documents: any PCRs; debug mode (PCR0..2 all zero) is still refused.
+constexpr const char* kVerifyOnlyNitroPolicy = R"(
+tee_types = ["nitro"]
+[binding]
+required = false
+[nitro]
+allow_any_pcrs_insecure = true
+)";
+
 struct VerifyArgs {
   EvidenceSources sources;
   std::string tee = "sev-snp";
   std::string collateral_path;  // Intel: a collateral JSON file or a `collateral import` folder
+  std::string sim_root_path;    // Nitro: a simulator's Nitro root certificate (PEM)
   std::string policy_path;
   std::string at;
   bool json = false;
@@ -111,9 +123,40 @@ int RunVerifyIntel(const VerifyArgs& args, const attest::Policy& policy, Time no
   return appraisal->accepted ? kExitOk : kExitRejected;
 }
 
+// The document alone (it carries its certificate chain); --sim-root offers a simulator's Nitro
+// root, which the policy must still list in sim_roots.
+int RunVerifyNitro(const VerifyArgs& args, const attest::Policy& policy, Time now) {
+  auto bytes = ReadFile(args.sources.evidence_path, 1 << 16);
+  if (!bytes.ok()) return Fail(bytes.error());
+  attest::NitroEvidence ev{.document = *std::move(bytes)};
+  if (!args.sim_root_path.empty()) {
+    auto pem = ReadFile(args.sim_root_path);
+    if (!pem.ok()) return Fail(pem.error());
+    auto root = crypto::Certificate::FromPem(ToString(*pem));
+    if (!root.ok()) return Fail(root.error());
+    ev.sim_root = *std::move(root);
+  }
+  attest::NitroAppraiseOptions opts{.now = now};
+  opts.verifier.build = "confide " CONFIDE_VERSION;
+  auto appraisal = attest::AppraiseNitro(ev, policy, opts);
+  if (!appraisal.ok()) return Fail(appraisal.error());
+  if (args.json) {
+    std::cout << attest::AppraisalToJson(*appraisal).dump(2) << "\n";
+  } else {
+    if (args.policy_path.empty()) {
+      std::cout << "note: no --policy given: checking authenticity only (any PCRs accepted)\n";
+    }
+    std::cout << attest::ExplainAppraisal(*appraisal);
+  }
+  return appraisal->accepted ? kExitOk : kExitRejected;
+}
+
 int RunVerify(const VerifyArgs& args) {
   const bool intel = args.tee == "sgx" || args.tee == "tdx";
-  std::string policy_text = intel ? kVerifyOnlyIntelPolicy : kVerifyOnlyPolicy;
+  const bool nitro = args.tee == "nitro";
+  std::string policy_text = intel   ? kVerifyOnlyIntelPolicy
+                            : nitro ? kVerifyOnlyNitroPolicy
+                                    : kVerifyOnlyPolicy;
   if (!args.policy_path.empty()) {
     auto text = ReadFile(args.policy_path);
     if (!text.ok()) return Fail(text.error());
@@ -128,6 +171,7 @@ int RunVerify(const VerifyArgs& args) {
     now = *at;
   }
   if (intel) return RunVerifyIntel(args, *policy, now);
+  if (nitro) return RunVerifyNitro(args, *policy, now);
   auto evidence = LoadSnpEvidence(args.sources);
   if (!evidence.ok()) return Fail(evidence.error());
   attest::SnpAppraiseOptions opts{.now = now};
@@ -203,7 +247,9 @@ void AddAttestCommand(CLI::App& app, int* exit_code) {
       "Verify SEV-SNP evidence (signature, VCEK/VLEK chain to the AMD root, TCB, chip id) and "
       "appraise it against a policy; every check is explained. Exit 0 accepted, 1 rejected. "
       "With --tee sgx|tdx: an Intel DCAP quote (quote signature, QE report, PCK chain to the "
-      "Intel root, collateral: CRLs, TCB info and QE identity) instead.");
+      "Intel root, collateral: CRLs, TCB info and QE identity) instead. With --tee nitro: an "
+      "AWS Nitro Enclaves attestation document (COSE ES384 signature, chain to the AWS Nitro "
+      "root, PCRs, debug mode).");
   verify->add_option("EVIDENCE", args->sources.evidence_path, "The attestation report file")
       ->required()->check(CLI::ExistingFile);
   verify->add_option("--certs", args->sources.certs_dir,
@@ -212,8 +258,11 @@ void AddAttestCommand(CLI::App& app, int* exit_code) {
                      "certificate table, then AMD's built-in ASK)");
   verify->add_option("--cert-table", args->sources.cert_table_path,
                      "An extended-report certificate table (default: EVIDENCE.certs if present)");
-  verify->add_option("--tee", args->tee, "Evidence kind: sev-snp (default), sgx or tdx")
-      ->check(CLI::IsMember({"sev-snp", "sgx", "tdx"}));
+  verify->add_option("--tee", args->tee, "Evidence kind: sev-snp (default), sgx, tdx or nitro")
+      ->check(CLI::IsMember({"sev-snp", "sgx", "tdx", "nitro"}));
+  verify->add_option("--sim-root", args->sim_root_path,
+                     "Nitro: the simulator's Nitro root certificate (nitro_root.pem of the sim "
+                     "store); accepted only if the policy allows simulation and lists it");
   verify->add_option("--collateral", args->collateral_path,
                      "SGX/TDX: collateral as a dcap-qvl-style JSON file, or a folder written by "
                      "`confide collateral import`");

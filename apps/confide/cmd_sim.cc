@@ -7,6 +7,7 @@
 #include "confide/base/hex.h"
 #include "confide/crypto/hash.h"
 #include "confide/tee/measure.h"
+#include "confide/tee/sim/sim_nitro.h"
 #include "confide/tee/sim/sim_platform.h"
 
 namespace confide::cli {
@@ -30,6 +31,11 @@ int RunInit(const std::string& dir, bool force) {
             << "To accept its evidence, a policy must say:\n"
             << "  allow_simulated = true\n"
             << "  sim_roots = [\"" << SimRootDigest(*store) << "\"]\n";
+  if (store->nitro) {
+    std::cout << "  simulated AWS Nitro PKI: " << store->nitro->root.subject()
+              << "\n  sim Nitro root (for Nitro policies' sim_roots): "
+              << HexEncode(crypto::Sha256(store->nitro->root.public_key().ToDer())) << "\n";
+  }
   return kExitOk;
 }
 
@@ -40,6 +46,7 @@ struct EvidenceArgs {
   std::string host_data_hex;
   std::string out;
   bool debug = false;
+  std::string tee = "sev-snp";
 };
 
 // Copies hex into a fixed array; the hex must be exactly N bytes (or, for report data, at most).
@@ -72,6 +79,22 @@ int RunEvidence(const EvidenceArgs& a) {
     launch.measurement = *m;
   }
   if (!s.ok()) return Fail(s.error());
+  if (a.tee == "nitro") {
+    // PCR0 = the measurement; --debug zeroes PCR0..2 as an enclave in debug mode reports.
+    tee::sim::SimNitroLaunch nitro_launch =
+        a.debug ? tee::sim::SimNitroLaunch{} : tee::sim::SimNitroLaunchFor(launch.measurement);
+    SystemClock clock;
+    auto platform = tee::sim::SimNitroPlatform::Open(*std::move(store), nitro_launch, clock);
+    if (!platform.ok()) return Fail(platform.error());
+    auto ev = (*platform)->GetEvidence(report_data);
+    if (!ev.ok()) return Fail(ev.error());
+    Status w = WriteFile(a.out, ev->report, 0644);
+    if (!w.ok()) return Fail(w.error());
+    std::cout << "wrote " << a.out << " (AWS Nitro attestation document, simulated; its root is "
+              << a.dir << "/nitro_root.pem)\n  pcr0: "
+              << (a.debug ? std::string(96, '0') : HexEncode(launch.measurement)) << "\n";
+    return kExitOk;
+  }
   if (a.debug) launch.policy |= uint64_t{1} << 19;
   tee::sim::SimPlatform platform(*std::move(store), launch);
   auto ev = platform.GetEvidence(report_data);
@@ -114,7 +137,12 @@ void AddSimCommand(CLI::App& app, int* exit_code) {
   evidence->add_option("--measurement", args->measurement_hex,
                        "48-byte hex MEASUREMENT (default: SHA-384 of this executable)");
   evidence->add_option("--host-data", args->host_data_hex, "32-byte hex HOST_DATA");
-  evidence->add_flag("--debug", args->debug, "Simulate a debug guest (policy bit 19)");
+  evidence->add_flag("--debug", args->debug,
+                     "Simulate a debug guest (SNP policy bit 19; Nitro: PCR0..2 all zero)");
+  evidence->add_option("--tee", args->tee,
+                       "sev-snp (default: a report and OUT.certs) or nitro (an attestation "
+                       "document with user_data = the report data, PCR0 = the measurement)")
+      ->check(CLI::IsMember({"sev-snp", "nitro"}));
   evidence->add_option("--dir", args->dir, "Simulator folder")->capture_default_str();
   evidence->callback([args, exit_code] { *exit_code = RunEvidence(*args); });
 }

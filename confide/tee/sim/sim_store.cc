@@ -32,11 +32,12 @@ Status WriteKey(const std::string& path, const PrivateKey& key) {
   return WriteFile(path, pem.Expose(), 0600);
 }
 
-// A CA or leaf certificate in the simulated AMD PKI.
+// A CA or leaf certificate in the simulated AMD (or Nitro) PKI.
 Result<Certificate> Issue(const std::string& cn, bool is_ca, Time now, const PrivateKey& subject,
                           const PrivateKey& issuer_key, const Certificate* issuer,
-                          std::vector<crypto::CertificateExtension> extensions = {}) {
-  CertificateTemplate t{.subject_cn = cn, .subject_o = kSimOrganization,
+                          std::vector<crypto::CertificateExtension> extensions = {},
+                          const char* organization = kSimOrganization) {
+  CertificateTemplate t{.subject_cn = cn, .subject_o = organization,
                         .not_before = now - std::chrono::days(1),
                         .not_after = now + std::chrono::days(3650), .is_ca = is_ca,
                         .extensions = std::move(extensions)};
@@ -129,14 +130,16 @@ Status InitSimStore(const std::string& dir, Time now, bool overwrite) {
   CONFIDE_ASSIGN_OR_RETURN(PrivateKey nitro_root_key, PrivateKey::Generate(KeyType::kP384));
   CONFIDE_ASSIGN_OR_RETURN(PrivateKey nitro_inter_key, PrivateKey::Generate(KeyType::kP384));
   CONFIDE_ASSIGN_OR_RETURN(PrivateKey nitro_leaf_key, PrivateKey::Generate(KeyType::kP384));
-  CONFIDE_ASSIGN_OR_RETURN(Certificate nitro_root, Issue("sim.nitro-enclaves", true, now,
-                                                         nitro_root_key, nitro_root_key, nullptr));
+  CONFIDE_ASSIGN_OR_RETURN(Certificate nitro_root,
+                           Issue("sim.nitro-enclaves", true, now, nitro_root_key, nitro_root_key,
+                                 nullptr, {}, kSimNitroOrganization));
   CONFIDE_ASSIGN_OR_RETURN(Certificate nitro_inter,
                            Issue("sim.zonal.nitro-enclaves", true, now, nitro_inter_key,
-                                 nitro_root_key, &nitro_root));
+                                 nitro_root_key, &nitro_root, {}, kSimNitroOrganization));
   CONFIDE_ASSIGN_OR_RETURN(Certificate nitro_leaf,
                            Issue("i-00000000000000000-enc0000000000000000.sim", false, now,
-                                 nitro_leaf_key, nitro_inter_key, &nitro_inter));
+                                 nitro_leaf_key, nitro_inter_key, &nitro_inter, {},
+                                 kSimNitroOrganization));
   SecretBytes sealing_root = crypto::RandomSecret(32);
   CONFIDE_TRY(WriteKey(dir + "/nitro_root.key", nitro_root_key));
   CONFIDE_TRY(WriteKey(dir + "/nitro_inter.key", nitro_inter_key));

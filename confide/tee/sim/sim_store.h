@@ -30,6 +30,7 @@ namespace confide::tee::sim {
 inline constexpr attest::snp::Tcb kSimTcb{.boot_loader = 3, .tee = 0, .snp = 8, .microcode = 115};
 // The O= of every simulated certificate: simulated evidence is recognisable at a glance.
 inline constexpr const char* kSimOrganization = "confide simulator - NOT A REAL AMD KEY";
+inline constexpr const char* kSimNitroOrganization = "confide simulator - NOT A REAL AWS KEY";
 
 // The simulated AWS Nitro PKI: root → intermediate → leaf (P-384), laid out as AWS's
 // (the root is cabundle[0]); the leaf signs the simulated attestation documents (sim_nitro.h).
