@@ -353,14 +353,18 @@ Result<Appraisal> AppraiseIntel(const IntelEvidence& evidence, const Policy& pol
   CONFIDE_ASSIGN_OR_RETURN(Quote quote, intel::ParseQuote(evidence.quote));
   CONFIDE_ASSIGN_OR_RETURN(crypto::Certificate intel_root, intel::IntelSgxRootCa());
   CONFIDE_ASSIGN_OR_RETURN(Verified v, VerifyTo(quote, evidence, intel_root, opts));
-  // Simulated: the PCK chain does not reach the Intel root but does reach the offered sim root.
+  // Simulated: the PCK chain does not reach the Intel root, and the quote's embedded root is the
+  // offered sim root (and not Intel's). Then every outcome (a revoked or expired PCK too) is
+  // judged against the sim root; whether simulated evidence is acceptable at all is the
+  // policy's "simulated" check.
   bool simulated = false;
-  if (!PckChainPassed(v.quote) && evidence.sim_root) {
-    Result<Verified> sim = VerifyTo(quote, evidence, *evidence.sim_root, opts);
-    if (sim.ok() && PckChainPassed(sim->quote)) {
-      v = std::move(sim).value();
-      simulated = true;
-    }
+  const Bytes embedded_root =
+      v.quote.pck_chain.empty() ? Bytes{} : v.quote.pck_chain.back().ToDer();
+  if (!PckChainPassed(v.quote) && evidence.sim_root && !embedded_root.empty() &&
+      Equal(embedded_root, evidence.sim_root->ToDer()) &&
+      !Equal(embedded_root, intel_root.ToDer())) {
+    CONFIDE_ASSIGN_OR_RETURN(v, VerifyTo(quote, evidence, *evidence.sim_root, opts));
+    simulated = true;
   }
   const TcbOutcome tcb = EvaluateTcbFor(v.quote, v.collateral);
 

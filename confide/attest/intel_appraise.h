@@ -31,7 +31,9 @@ struct IntelEvidence {
   // appraised and the evidence is rejected.
   std::optional<intel::IntelCollateral> collateral;
   // The simulator's root, when the attester says it is simulated. Only consulted if the PCK
-  // chain does not verify to the Intel root; the policy decides whether it is acceptable.
+  // chain does not verify to the Intel root and the quote's embedded root is this certificate;
+  // then the quote and collateral are verified against it, and the policy decides whether
+  // simulated evidence is acceptable.
   std::optional<crypto::Certificate> sim_root;
   std::optional<Bytes> claims;      // the binding claims buffer (binding.h), if any
   std::optional<Time> produced_at;  // when the attester says it made the evidence, if known

@@ -230,7 +230,8 @@ Result<Bytes> EmitSimIntelQuote(const SimIntelPki& pki, const SimQuoteRequest& r
   return std::move(w).Take();
 }
 
-Result<intel::IntelCollateral> SimIntelCollateral(const SimIntelPki& pki, bool tdx, Time now) {
+Result<intel::IntelCollateral> SimIntelCollateral(const SimIntelPki& pki, bool tdx, Time now,
+                                                  const std::vector<Bytes>& revoked_pck_serials) {
   intel::IntelCollateral c;
   c.tcb_info_json = TcbInfoJson(pki, tdx, now);
   c.qe_identity_json = QeIdentityJson(tdx, now);
@@ -249,6 +250,7 @@ Result<intel::IntelCollateral> SimIntelCollateral(const SimIntelPki& pki, bool t
                              .revoked_serials = {},
                              .signature_hash = crypto::HashAlg::kSha256};
   CONFIDE_ASSIGN_OR_RETURN(crypto::Crl root_crl, crypto::IssueCrl(window, pki.root, pki.root_key));
+  window.revoked_serials = revoked_pck_serials;
   CONFIDE_ASSIGN_OR_RETURN(crypto::Crl pck_crl,
                            crypto::IssueCrl(window, pki.pck_ca, pki.pck_ca_key));
   CONFIDE_ASSIGN_OR_RETURN(c.root_ca_crl, crypto::CrlToDer(root_crl));

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <string_view>
+#include <vector>
 
 #include "confide/attest/intel/collateral.h"
 #include "confide/attest/intel/pck_extensions.h"
@@ -62,9 +63,10 @@ Result<Bytes> EmitSimIntelQuote(const SimIntelPki& pki, const SimQuoteRequest& r
 
 // Collateral for the sim platform: TCB info ("SGX" or "TDX", version 3, one UpToDate level at the
 // PCK's SVNs) and QE identity ("QE" or "TD_QE"), signed by the sim TCB Signing key, valid from
-// `now` - 1 hour for 30 days; root and PCK CA CRLs for the same window, revoking nothing.
-Result<attest::intel::IntelCollateral> SimIntelCollateral(const SimIntelPki& pki, bool tdx,
-                                                          Time now);
+// `now` - 1 hour for 30 days; root and PCK CA CRLs for the same window, the PCK CA's revoking
+// `revoked_pck_serials` (big-endian serial numbers; none by default).
+Result<attest::intel::IntelCollateral> SimIntelCollateral(
+    const SimIntelPki& pki, bool tdx, Time now, const std::vector<Bytes>& revoked_pck_serials = {});
 
 // A Platform whose evidence is a sim quote (SGX v3 or TDX v4) with the given measurement, and
 // whose Evidence::cert_table carries the sim collateral (EncodeIntelCollateral JSON; it becomes

@@ -163,5 +163,25 @@ TEST(SimIntelTest, CollateralFromAnotherPkiFails) {
   EXPECT_EQ(failed[0], "intel_collateral:CHAIN_UNTRUSTED") << attest::ExplainAppraisal(*a);
 }
 
+// A PCK listed in its CA's CRL is REVOKED (the real vectors' CRLs list none of theirs).
+TEST(SimIntelTest, RevokedPckIsRejected) {
+  Fixture f = Make(true);
+  auto quote = EmitSimIntelQuote(f.pki, f.req);
+  auto collateral = SimIntelCollateral(f.pki, true, Now(), {f.pki.pck.serial_number()});
+  ASSERT_TRUE(quote.ok() && collateral.ok());
+  attest::IntelEvidence ev{.quote = *quote,
+                           .collateral = *collateral,
+                           .sim_root = f.pki.root,
+                           .claims = f.claims,
+                           .produced_at = std::nullopt};
+  attest::IntelAppraiseOptions o;
+  o.now = Now();
+  o.expect.nonce = Bytes{1, 2, 3, 4};
+  auto a = attest::AppraiseIntel(ev, PolicyFor(f.pki, true), o);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(FailedNames(*a), std::vector<std::string>{"intel_pck_chain:REVOKED"})
+      << attest::ExplainAppraisal(*a);
+}
+
 }  // namespace
 }  // namespace confide::tee::sim
