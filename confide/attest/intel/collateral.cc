@@ -1,7 +1,9 @@
 #include "confide/attest/intel/collateral.h"
 
+#include <initializer_list>
 #include <utility>
 
+#include "confide/attest/intel/internal/intel_names.h"
 #include "confide/attest/intel/internal/json_fields.h"
 #include "confide/base/hex.h"
 #include "confide/crypto/crl_signature.h"
@@ -127,12 +129,21 @@ CollateralFailure FromChain(crypto::ChainFailure f) {
   return CollateralFailure::kChainUntrusted;
 }
 
-// Verifies a PEM issuer chain (leaf first) to `root` at `now` and returns its leaf.
+// Verifies a PEM issuer chain (leaf first) to `root` at `now` and returns its leaf, which must
+// carry one of the CNs `want_cn` (a PCK leaf chains to the root too, but signs no collateral).
 Result<crypto::Certificate> VerifyIssuerChain(const std::string& pem, std::string_view what,
+                                              std::initializer_list<std::string_view> want_cn,
                                               const crypto::Certificate& root, Time now,
                                               Decision* d) {
   CONFIDE_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> certs,
                            crypto::Certificate::ChainFromPem(pem));
+  bool named = false;
+  for (std::string_view cn : want_cn) named = named || internal::HasCn(certs[0].subject(), cn);
+  if (!named) {
+    d->failure = CollateralFailure::kChainUntrusted;
+    d->detail = std::string(what) + " issuer chain starts with " + certs[0].subject();
+    return certs[0];
+  }
   std::vector<crypto::Certificate> rest(certs.begin() + 1, certs.end());
   CONFIDE_ASSIGN_OR_RETURN(crypto::ChainResult r,
                            crypto::VerifyChain(certs[0], rest, {root}, {}, {.now = now}));
@@ -290,21 +301,23 @@ Result<VerifiedCollateral> VerifyCollateral(const IntelCollateral& c,
 
   // 2. Issuer chains, and revocation of their CAs by the root CRL.
   Decision d;
-  CONFIDE_ASSIGN_OR_RETURN(
-      crypto::Certificate tcb_signer,
-      VerifyIssuerChain(c.tcb_info_issuer_chain, "tcb info", intel_root, opts.now, &d));
+  CONFIDE_ASSIGN_OR_RETURN(crypto::Certificate tcb_signer,
+                           VerifyIssuerChain(c.tcb_info_issuer_chain, "tcb info",
+                                             {internal::kCnTcbSigning}, intel_root, opts.now, &d));
   if (d.failure != CollateralFailure::kNone) return fail(d.failure, d.detail);
   std::optional<crypto::Certificate> qe_signer;
   if (has_qe) {
-    CONFIDE_ASSIGN_OR_RETURN(qe_signer, VerifyIssuerChain(c.qe_identity_issuer_chain, "qe identity",
-                                                          intel_root, opts.now, &d));
+    CONFIDE_ASSIGN_OR_RETURN(
+        qe_signer, VerifyIssuerChain(c.qe_identity_issuer_chain, "qe identity",
+                                     {internal::kCnTcbSigning}, intel_root, opts.now, &d));
     if (d.failure != CollateralFailure::kNone) return fail(d.failure, d.detail);
   }
   std::vector<crypto::Certificate> pck_crl_issuers = opts.pck_crl_issuers;
   if (!c.pck_crl_issuer_chain.empty()) {
-    CONFIDE_ASSIGN_OR_RETURN(
-        crypto::Certificate pck_ca,
-        VerifyIssuerChain(c.pck_crl_issuer_chain, "pck crl", intel_root, opts.now, &d));
+    CONFIDE_ASSIGN_OR_RETURN(crypto::Certificate pck_ca,
+                             VerifyIssuerChain(c.pck_crl_issuer_chain, "pck crl",
+                                               {internal::kCnPlatform, internal::kCnProcessor},
+                                               intel_root, opts.now, &d));
     if (d.failure != CollateralFailure::kNone) return fail(d.failure, d.detail);
     pck_crl_issuers = {pck_ca};
   }
@@ -334,7 +347,9 @@ Result<VerifiedCollateral> VerifyCollateral(const IntelCollateral& c,
   if (pck_crl) {
     const crypto::Certificate* issuer = nullptr;
     for (const crypto::Certificate& cand : pck_crl_issuers) {
-      if (cand.subject() == pck_crl->issuer() && crypto::CrlIsSignedBy(*pck_crl, cand)) {
+      const bool pck_ca = internal::HasCn(cand.subject(), internal::kCnPlatform) ||
+                          internal::HasCn(cand.subject(), internal::kCnProcessor);
+      if (pck_ca && cand.subject() == pck_crl->issuer() && crypto::CrlIsSignedBy(*pck_crl, cand)) {
         issuer = &cand;
         break;
       }

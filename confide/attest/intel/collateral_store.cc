@@ -4,6 +4,7 @@
 #include <map>
 #include <utility>
 
+#include "confide/attest/intel/internal/intel_names.h"
 #include "confide/attest/intel/internal/json_fields.h"
 #include "confide/base/base64.h"
 #include "confide/base/file.h"
@@ -16,22 +17,11 @@ namespace {
 
 constexpr size_t kMaxFile = size_t{1} << 22;  // collateral files are tens of KB
 
-constexpr std::string_view kCnTcbSigning = "Intel SGX TCB Signing";
-constexpr std::string_view kCnRoot = "Intel SGX Root CA";
-constexpr std::string_view kCnPlatform = "Intel SGX PCK Platform CA";
-constexpr std::string_view kCnProcessor = "Intel SGX PCK Processor CA";
-
-// True iff the one-line RFC 2253 name has the RDN CN=<cn>.
-bool HasCn(const std::string& name, std::string_view cn) {
-  const std::string want = "CN=" + std::string(cn);
-  size_t at = name.find(want);
-  while (at != std::string::npos) {
-    const size_t end = at + want.size();
-    if ((at == 0 || name[at - 1] == ',') && (end == name.size() || name[end] == ',')) return true;
-    at = name.find(want, at + 1);
-  }
-  return false;
-}
+using internal::HasCn;
+using internal::kCnPlatform;
+using internal::kCnProcessor;
+using internal::kCnRoot;
+using internal::kCnTcbSigning;
 
 std::string_view KindName(PckCaKind k) {
   return k == PckCaKind::kPlatform ? "platform" : "processor";

@@ -143,10 +143,21 @@ TEST(IntelCollateral, BadCrlsAndChainsAreRejected) {
   t = c;
   t.qe_identity_json.clear();
   EXPECT_EQ(Verify(t, at).failure, CollateralFailure::kMissing);
-  // The TCB signing chain swapped for the PCK CRL issuer chain: signature by the wrong key.
+  // The TCB signing chain swapped for the PCK CRL issuer chain or a quote's PCK chain: they chain
+  // to the root, but only the TCB Signing certificate signs collateral.
   t = c;
   t.tcb_info_issuer_chain = c.pck_crl_issuer_chain;
-  EXPECT_EQ(Verify(t, at).failure, CollateralFailure::kSignatureInvalid);
+  EXPECT_EQ(Verify(t, at).failure, CollateralFailure::kChainUntrusted);
+  t = c;
+  t.qe_identity_issuer_chain = LoadQuote("tdx/dcapqvl-tdx-v4.bin").pck_chain_pem;
+  VerifiedCollateral pck_signed = Verify(t, at);
+  EXPECT_EQ(pck_signed.failure, CollateralFailure::kChainUntrusted);
+  EXPECT_NE(pck_signed.detail.find("Intel SGX PCK Certificate"), std::string::npos)
+      << pck_signed.detail;
+  // The PCK CRL issuer chain replaced by the TCB signing chain: not a PCK CA.
+  t = c;
+  t.pck_crl_issuer_chain = c.tcb_info_issuer_chain;
+  EXPECT_EQ(Verify(t, at).failure, CollateralFailure::kChainUntrusted);
   // Another root: nothing chains.
   Result<crypto::Certificate> amd =
       crypto::Certificate::FromPem(testing::SharedText("snp/amd-milan-ark.pem"));
