@@ -110,7 +110,9 @@ struct CollateralOptions {
 //  2. each issuer chain (TCB Signing -> root; the 2018 and 2025 TCB Signing certificates share a
 //     key, so whichever is supplied is checked at `now`) ends at `intel_root` (kChainUntrusted,
 //     kCertExpired, kCertNotYetValid, and kRevoked against the root CRL when given);
-//     an empty issuer chain is kMissing;
+//     an empty issuer chain is kMissing; the TCB info / QE identity chain must start with CN
+//     "Intel SGX TCB Signing" and the PCK CRL chain with a PCK Platform/Processor CA
+//     (kChainUntrusted otherwise: a PCK leaf also chains to the root);
 //  3. ECDSA-P256/SHA-256 over the exact TCB info / QE identity text (kSignatureInvalid), then
 //     parsing (Error kMalformed / kUnsupported);
 //  4. the root CRL signed by the root, the PCK CRL signed by the PCK CRL issuer (kCrlInvalid);
