@@ -6,6 +6,8 @@
 #include <memory>
 #include <string_view>
 
+#include "confide/attest/nitro/cbor_reader.h"
+
 namespace confide::tee::nitro {
 
 namespace {
@@ -35,8 +37,18 @@ Bytes Serialize(const cbor_item_t* item) {
   return out;
 }
 
-// One whole CBOR item with nothing after it.
+// One whole CBOR item with nothing after it. cbor_load allocates a map's or array's declared
+// size before reading it (a 9-byte head can ask for gigabytes), so the item is first walked with
+// the bounded pull reader of attest/nitro: at most kMaxHeads heads, kMaxDepth deep, ending
+// exactly at the end of the buffer. Every count cbor_load then sees is backed by real bytes.
+constexpr int kMaxDepth = 4;
+constexpr uint64_t kMaxHeads = 16;
+
 Result<Item> Load(ByteSpan bytes, const char* what) {
+  attest::nitro::CborReader walker(bytes);
+  Status shape = walker.Skip(kMaxDepth, kMaxHeads);
+  if (!shape.ok()) return MalformedError(std::string(what) + ": " + shape.error().message);
+  if (!walker.empty()) return MalformedError(std::string(what) + ": trailing bytes after the message");
   cbor_load_result result{};
   Item item(cbor_load(bytes.data(), bytes.size(), &result));
   if (!item || result.error.code != CBOR_ERR_NONE) {

@@ -86,12 +86,19 @@ TEST(NsmMessageTest, ResponseParserRejectsEverythingButOneDocument) {
   // {"GetRandom": {"random": h'01'}}
   Bytes other = {0xA1, 0x69, 'G', 'e', 't', 'R', 'a', 'n', 'd', 'o', 'm', 0xA1,
                  0x66, 'r', 'a', 'n', 'd', 'o', 'm', 0x41, 0x01};
+  // {"Attestation": [2^40 items...]} with no items: must not allocate the declared count.
+  Bytes huge = {0xA1, 0x6B, 'A', 't', 't', 'e', 's', 't', 'a', 't', 'i', 'o', 'n',
+                0x9B, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00};
+  Bytes huge_map = huge;
+  huge_map[13] = 0xBB;
   struct Case {
     const char* name;
     Bytes bytes;
     ErrorCode code;
   } cases[] = {
       {"empty", {}, ErrorCode::kMalformed},
+      {"huge declared array", huge, ErrorCode::kMalformed},
+      {"huge declared map", huge_map, ErrorCode::kMalformed},
       {"trailing", trailing, ErrorCode::kMalformed},
       {"truncated", truncated, ErrorCode::kMalformed},
       {"array", {0x81, 0x01}, ErrorCode::kMalformed},

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "confide/attest/evidence_bundle.h"
 #include "confide/attest/snp/cert_table.h"
 #include "confide/attest/verifier.h"
@@ -141,6 +144,29 @@ TEST(TsmPlatformTest, GenerationRaceIsRetriedThenGivenUp) {
   ASSERT_FALSE(raced.ok());
   EXPECT_EQ(raced.error().code, ErrorCode::kUnavailable);
   EXPECT_NE(raced.error().message.find("generation"), std::string::npos) << raced.error().message;
+  EXPECT_EQ(dev.tsm_entries_left(), 0);
+}
+
+TEST(TsmPlatformTest, ConcurrentRequestsEachUseTheirOwnEntry) {
+  nlohmann::json expected = ExpectedEntry("snp", kSnpFile);
+  Bytes report = ReadSharedFile(std::string("vectors/") + kSnpFile);
+  FakeDevices dev;
+  dev.InstallTsm("sev_guest", report, MilanCertTable());
+  auto tee = TsmPlatform::Open(dev, {.root = dev.root()});
+  ASSERT_TRUE(tee.ok());
+  ReportData rd = ReportDataFromHex(expected["fields"]["report_data"]);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5; ++i) {
+        auto ev = (*tee)->GetEvidence(rd);
+        if (ev.ok() && ev->report == report) ok.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 20);
   EXPECT_EQ(dev.tsm_entries_left(), 0);
 }
 
