@@ -97,6 +97,9 @@ int main(int argc, char** argv) {
   Args a;
   a.config.engine.num_threads = 1;
   AddOptions(app, a);
+  // A TOML file of the options above (key = long option name; `confide bundle` writes one);
+  // options on the command line take precedence over the file.
+  app.set_config("--config", "", "TOML file of these options (KEY = value, KEY without --)");
   CLI11_PARSE(app, argc, argv);
   sigset_t set;
   sigemptyset(&set);

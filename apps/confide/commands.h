@@ -28,6 +28,8 @@ void AddAttestRemoteCommand(CLI::App& app, int* exit_code);
 void AddInferCommand(CLI::App& app, int* exit_code);
 // TEE backends (issue 9): tee info.
 void AddTeeCommand(CLI::App& app, int* exit_code);
+// Deployable bundle (issue 9): bundle.
+void AddBundleCommand(CLI::App& app, int* exit_code);
 // Intel collateral store (issue 8): collateral import/verify.
 void AddCollateralCommand(CLI::App& app, int* exit_code);
 

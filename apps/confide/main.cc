@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   AddInferCommand(app, &exit_code);
   AddSimCommand(app, &exit_code);
   AddTeeCommand(app, &exit_code);
+  AddBundleCommand(app, &exit_code);
   AddKeygenCommand(app, &exit_code);
   AddPackCommand(app, &exit_code);
   AddInspectCommand(app, &exit_code);
