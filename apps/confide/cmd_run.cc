@@ -28,10 +28,10 @@ struct RunArgs {
 };
 
 // --memory-report, on stderr: the engine's weight and planned arena bytes for these inputs, and
-// the process's RSS after loading and at its peak during the runs (the peak is reset after
-// loading, so parsing the model does not count).
+// the process's RSS before loading, after loading and at its peak during the runs (the peak is
+// reset after loading, so parsing the model does not count).
 void ReportMemory(const engine::Model& model, const engine::NamedTensors& inputs,
-                  uint64_t rss_loaded_kib, uint64_t peak_load_kib) {
+                  uint64_t rss_start_kib, uint64_t rss_loaded_kib, uint64_t peak_load_kib) {
   std::vector<engine::Shape> shapes;
   for (const engine::TensorDesc& d : model.info().inputs) {
     for (const auto& [name, t] : inputs) {
@@ -40,8 +40,10 @@ void ReportMemory(const engine::Model& model, const engine::NamedTensors& inputs
   }
   Result<size_t> arena = model.PlannedArenaBytes(shapes);
   std::cerr << "memory: weight_bytes " << model.info().weight_bytes << " arena_bytes "
-            << (arena.ok() ? *arena : 0) << " rss_after_load_kib " << rss_loaded_kib
+            << (arena.ok() ? *arena : 0) << " rss_start_kib " << rss_start_kib
+            << " rss_after_load_kib " << rss_loaded_kib
             << " peak_rss_load_kib " << peak_load_kib << " peak_rss_runs_kib " << PeakResidentKib()
+            << " rss_anon_kib " << StatusKib("RssAnon:") << " rss_file_kib " << StatusKib("RssFile:")
             << "\n";
 }
 
@@ -88,6 +90,7 @@ Status Bench(const engine::Model& model, const engine::NamedTensors& inputs, int
 }
 
 int RunModel(const RunArgs& args) {
+  uint64_t rss_start = ResidentKib();  // the process before the model: code, libraries, heap
   Result<std::unique_ptr<engine::Model>> model = InvalidArgumentError("not loaded");
   {
     auto bytes = ReadFile(args.model);  // dropped once loaded: the engine keeps its own weights
@@ -120,7 +123,7 @@ int RunModel(const RunArgs& args) {
     Status st = Bench(**model, *inputs, args.bench);
     if (!st.ok()) return Fail(st.error());
   }
-  if (args.memory_report) ReportMemory(**model, *inputs, rss_loaded, peak_load);
+  if (args.memory_report) ReportMemory(**model, *inputs, rss_start, rss_loaded, peak_load);
   return kExitOk;
 }
 

@@ -5,8 +5,6 @@
 
 namespace confide::cli {
 
-namespace {
-
 uint64_t StatusKib(const std::string& field) {
   std::ifstream status("/proc/self/status");
   std::string line;
@@ -15,8 +13,6 @@ uint64_t StatusKib(const std::string& field) {
   }
   return 0;
 }
-
-}  // namespace
 
 uint64_t ResidentKib() { return StatusKib("VmRSS:"); }
 uint64_t PeakResidentKib() { return StatusKib("VmHWM:"); }

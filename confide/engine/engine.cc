@@ -1,5 +1,7 @@
 #include "confide/engine/engine.h"
 
+#include <algorithm>
+
 #include "confide/engine/internal/executor.h"
 #include "confide/engine/internal/graph.h"
 #include "confide/engine/internal/optimizer.h"
@@ -70,7 +72,43 @@ std::string TensorDesc::ShapeString() const {
   return s + "]";
 }
 
-Model::~Model() = default;
+Model::~Model() {
+  for (Arena& a : idle_arenas_) FreeArena(a);
+}
+
+Model::Arena Model::TakeArena(size_t size) const {
+  {
+    std::lock_guard<std::mutex> lock(arena_mu_);
+    // The smallest idle arena that fits (plans of different shapes share the pool).
+    auto best = idle_arenas_.end();
+    for (auto it = idle_arenas_.begin(); it != idle_arenas_.end(); ++it) {
+      if (it->size >= size && (best == idle_arenas_.end() || it->size < best->size)) best = it;
+    }
+    if (best != idle_arenas_.end()) {
+      Arena a = *best;
+      idle_arenas_.erase(best);
+      return a;
+    }
+  }
+  return {static_cast<uint8_t*>(::operator new[](size, std::align_val_t(64))), size};
+}
+
+void Model::ReturnArena(Arena arena) const {
+  std::lock_guard<std::mutex> lock(arena_mu_);
+  if (idle_arenas_.size() < kMaxIdleArenas) {
+    idle_arenas_.push_back(arena);
+    return;
+  }
+  // Full: drop the smallest (the larger ones serve every shape the smaller ones do).
+  auto smallest = std::min_element(idle_arenas_.begin(), idle_arenas_.end(),
+                                   [](const Arena& a, const Arena& b) { return a.size < b.size; });
+  if (smallest->size < arena.size) std::swap(*smallest, arena);
+  FreeArena(arena);
+}
+
+void Model::FreeArena(Arena arena) {
+  ::operator delete[](arena.data, std::align_val_t(64));
+}
 
 Result<std::unique_ptr<Model>> Model::Load(ByteSpan bytes, const LoadOptions& options) {
   std::unique_ptr<Model> m(new Model);
@@ -176,8 +214,12 @@ Result<NamedTensors> Model::Run(const NamedTensors& inputs) const {
   std::vector<Tensor> outputs;
   CONFIDE_ASSIGN_OR_RETURN(auto plan, PlanFor(ordered, &outputs));
   if (outputs.empty() && !info_.outputs.empty()) {
-    internal::ExecuteOptions opts{.pool = pool_.get(), .plan = plan.get()};
-    CONFIDE_ASSIGN_OR_RETURN(outputs, internal::Execute(*compiled_, ordered, opts));
+    Arena arena = plan->arena_size > 0 ? TakeArena(plan->arena_size) : Arena{};
+    internal::ExecuteOptions opts{.pool = pool_.get(), .plan = plan.get(), .arena = arena.data};
+    Result<std::vector<Tensor>> run = internal::Execute(*compiled_, ordered, opts);
+    if (arena.data != nullptr) ReturnArena(arena);
+    if (!run.ok()) return run.error();
+    outputs = std::move(*run);
   }
   NamedTensors named;
   for (size_t i = 0; i < outputs.size(); ++i) named.emplace_back(info_.outputs[i].name, outputs[i]);

@@ -162,7 +162,9 @@ Result<std::vector<Tensor>> Execute(const CompiledGraph& cg, const std::vector<T
   std::unique_ptr<uint8_t[], void (*)(uint8_t*)> arena(nullptr, [](uint8_t* p) {
     ::operator delete[](p, std::align_val_t(64));
   });
-  if (opts.plan && opts.plan->arena_size > 0) {
+  if (opts.plan && opts.plan->arena_size > 0 && opts.arena != nullptr) {
+    s.arena = opts.arena;
+  } else if (opts.plan && opts.plan->arena_size > 0) {
     arena.reset(static_cast<uint8_t*>(::operator new[](opts.plan->arena_size, std::align_val_t(64))));
     s.arena = arena.get();
   }

@@ -65,6 +65,9 @@ struct ExecuteOptions {
   const MemoryPlan* plan = nullptr;  // null: every buffer from the heap
   RunRecord* record = nullptr;       // non-null: record sizes for planning
   const OuterScope* outer = nullptr;
+  // With `plan`: an arena of at least plan->arena_size bytes, 64-byte aligned, owned by the
+  // caller (Model reuses them across runs); null: Execute allocates one for this run.
+  uint8_t* arena = nullptr;
 };
 
 // Runs `cg` on `inputs` (in graph.inputs order, already checked). Returns the graph outputs,
