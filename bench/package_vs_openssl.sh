@@ -27,7 +27,7 @@ head -c $((size_mib << 20)) /dev/urandom > "$work/model.onnx"
 before=$(openssl_kbps)
 /usr/bin/time -f "%e %U %S %M" -o "$work/pack.time" \
   "$confide" pack "$work/model.onnx" --signer "$work/owner.key" -o "$work/model.cfpkg" \
-  --key-out "$work/model.key" > /dev/null
+  --key-out "$work/model.key" --no-engine > /dev/null
 /usr/bin/time -v -o "$work/unpack.timev" \
   "$confide" unpack "$work/model.cfpkg" --key "$work/model.key" -o /dev/null --report-peak-rss \
   2> "$work/unpack.stderr"

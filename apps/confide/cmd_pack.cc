@@ -105,9 +105,11 @@ Status Pack(const PackArgs& args) {
   Result<crypto::PrivateKey> signer = crypto::PrivateKey::FromPem(signer_pem);
   SecureWipe(signer_pem);
   if (!signer.ok()) return signer.error();
-  // With the engine: the model is read once into memory, described, hashed and encrypted from
-  // there. Without: the file is streamed twice (hash, then encrypt) in about two chunks of memory.
+  // With the engine: the model is read once into memory, described, then hashed and encrypted
+  // from there. Without: a regular file is mapped (no copy; the page cache is read twice: hash,
+  // then encrypt), anything else (a pipe) streamed twice in about two chunks of memory.
   Bytes model;
+  std::optional<package::MappedFile> mapped;
   std::optional<ModelFacts> facts;
   if (!args.no_engine) {
     CONFIDE_ASSIGN_OR_RETURN(model, ReadFile(args.model, kMaxEngineModelSize));
@@ -125,29 +127,35 @@ Status Pack(const PackArgs& args) {
                    "SYMBOL=N): "
                 << facts->plan_error << "\n";
     }
+  } else if (Result<package::MappedFile> m = package::MappedFile::Open(args.model); m.ok()) {
+    mapped.emplace(std::move(*m));
   }
-  auto open_payload = [&]() -> Result<std::unique_ptr<package::ByteSource>> {
-    if (facts) return std::unique_ptr<package::ByteSource>(new package::SpanSource(model));
-    CONFIDE_ASSIGN_OR_RETURN(package::FileSource file, package::FileSource::Open(args.model));
-    return std::unique_ptr<package::ByteSource>(new package::FileSource(std::move(file)));
-  };
+  std::optional<ByteSpan> in_memory;
+  if (facts) in_memory = ByteSpan(model);
+  if (mapped) in_memory = mapped->bytes();
   package::PayloadInfo info;
-  {
-    CONFIDE_ASSIGN_OR_RETURN(std::unique_ptr<package::ByteSource> hash_pass, open_payload());
-    uint64_t expected = facts ? model.size() : static_cast<package::FileSource&>(*hash_pass).size();
-    ProgressBar bar("hashing   ", expected);
-    CONFIDE_ASSIGN_OR_RETURN(info, package::HashPayload(*hash_pass, bar.Callback(), expected));
+  if (in_memory) {
+    ProgressBar bar("hashing   ", in_memory->size());
+    info = package::HashPayload(*in_memory, bar.Callback());
+  } else {
+    CONFIDE_ASSIGN_OR_RETURN(package::FileSource hash_pass, package::FileSource::Open(args.model));
+    ProgressBar bar("hashing   ", hash_pass.size());
+    CONFIDE_ASSIGN_OR_RETURN(info, package::HashPayload(hash_pass, bar.Callback(), hash_pass.size()));
   }
   CONFIDE_ASSIGN_OR_RETURN(package::Manifest manifest,
                            DescribeModel(args, info, facts ? &*facts : nullptr));
   SecretBytes key = package::GenerateModelKey();
   CONFIDE_ASSIGN_OR_RETURN(package::PackageWriter writer,
                            package::PackageWriter::Create(manifest, *signer, key));
-  CONFIDE_ASSIGN_OR_RETURN(std::unique_ptr<package::ByteSource> payload, open_payload());
   CONFIDE_ASSIGN_OR_RETURN(package::AtomicFileSink out, package::AtomicFileSink::Create(args.out, 0644));
   {
     ProgressBar bar("encrypting", info.size);
-    CONFIDE_TRY(writer.WriteAll(*payload, out, bar.Callback()));
+    if (in_memory) {
+      CONFIDE_TRY(writer.WriteAll(*in_memory, out, bar.Callback()));
+    } else {
+      CONFIDE_ASSIGN_OR_RETURN(package::FileSource payload, package::FileSource::Open(args.model));
+      CONFIDE_TRY(writer.WriteAll(payload, out, bar.Callback()));
+    }
   }
   CONFIDE_TRY(WriteModelKey(args, key, writer.manifest_digest()));  // before the package appears
   CONFIDE_TRY(out.Commit());
@@ -173,8 +181,8 @@ void AddPackCommand(CLI::App& app, int* exit_code) {
       "(--key-out) or, HPKE-sealed to a key broker's X25519 public key, to OUT.key.sealed "
       "(--seal-to). The engine loads the model first and the manifest records its input/output "
       "schema and planned peak memory (weights + arena at batch 1); a model the engine cannot "
-      "load is refused unless --no-engine, which streams the file (read twice: hash, then "
-      "encrypt) in about two chunks of memory.");
+      "load is refused unless --no-engine, which maps the file (read twice: hash, then "
+      "encrypt) without copying it.");
   cmd->add_option("model", args->model, "The model file (ONNX)")->required()->check(CLI::ExistingFile);
   cmd->add_option("--signer", args->signer, "The owner's private key (from confide keygen)")
       ->required()->check(CLI::ExistingFile);

@@ -2,6 +2,7 @@
 // gives identical bytes, and the manifest describes the model.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "confide/base/file.h"
@@ -160,6 +161,53 @@ TEST(SealedModelKey, OnlyTheBrokerOpensItAndOnlyForItsPackage) {
   EXPECT_EQ(SealModelKey(key, p256.public_key(), digest).error().code, ErrorCode::kInvalidArgument);
   file.push_back(0);
   EXPECT_FALSE(ParseSealedModelKey(file).ok());
+}
+
+// The in-memory paths `confide pack` uses (a mapped model): the digest is the file's SHA-256 and
+// the sealed chunks are exactly those of the streaming path (same key and manifest).
+TEST(PackFromMemory, MappedFileHashAndChunksEqualTheStreamingPath) {
+  TestOwner owner = NewOwner();
+  SecretBytes key = GenerateModelKey();
+  fs::path dir = TempDir("pack_from_memory");
+  fs::path model = confide::testing::SharedPath("models/mnist8.onnx");
+  Bytes original = confide::testing::ReadSharedFile("models/mnist8.onnx");
+  Result<MappedFile> mapped = MappedFile::Open(model.string());
+  ASSERT_TRUE(mapped.ok()) << mapped.error().ToString();
+  ASSERT_EQ(Bytes(mapped->bytes().begin(), mapped->bytes().end()), original);
+  PayloadInfo info = HashPayload(mapped->bytes());
+  EXPECT_EQ(info.size, original.size());
+  EXPECT_EQ(info.sha256, crypto::Sha256(original));
+
+  Manifest m{.name = "mnist8", .model_version = "1", .payload_size = info.size,
+             .payload_sha256 = info.sha256, .chunk_size = 4096};
+  m.created = TestNow();
+  PackageWriter a = *PackageWriter::Create(m, owner.key, key);
+  PackageWriter b = *PackageWriter::Create(m, owner.key, key);
+  BufferSink from_span, from_source;
+  ASSERT_TRUE(a.WriteAll(mapped->bytes(), from_span).ok());
+  SpanSource source(original);
+  ASSERT_TRUE(b.WriteAll(source, from_source).ok());
+  // The prefixes differ only in their (randomized) ECDSA signatures; the chunks are identical.
+  size_t prefix = a.prefix().size();
+  ASSERT_EQ(from_span.bytes().size(), from_source.bytes().size());
+  EXPECT_TRUE(std::equal(from_span.bytes().begin() + prefix, from_span.bytes().end(),
+                         from_source.bytes().begin() + prefix));
+  EXPECT_EQ(from_span.bytes().size(), prefix + m.geometry().SealedSize());
+
+  // A payload of another size than the manifest's is refused before anything is written.
+  PackageWriter c = *PackageWriter::Create(m, owner.key, key);
+  BufferSink refused;
+  Status s = c.WriteAll(ByteSpan(original).first(original.size() - 1), refused);
+  EXPECT_EQ(s.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(refused.bytes().empty());
+
+  EXPECT_EQ(MappedFile::Open((dir / "missing").string()).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(MappedFile::Open(dir.string()).error().code, ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(WriteFile((dir / "empty").string(), Bytes{}, 0600).ok());
+  Result<MappedFile> empty = MappedFile::Open((dir / "empty").string());
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->bytes().empty());
+  EXPECT_EQ(HashPayload(empty->bytes()).sha256, HashPayload(ByteSpan()).sha256);
 }
 
 }  // namespace

@@ -62,6 +62,23 @@ class FileSource final : public ByteSource {
   uint64_t size_;
 };
 
+// A regular file mapped read-only (for packing without copying the model). Move-only; unmaps on
+// destruction. The bytes are only valid while nobody truncates the file.
+class MappedFile {
+ public:
+  // kNotFound if missing, kInvalidArgument if not a regular file, kUnavailable for other errors.
+  static Result<MappedFile> Open(const std::string& path);
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&&) = delete;
+  ~MappedFile();
+  ByteSpan bytes() const { return {data_, size_}; }
+
+ private:
+  MappedFile(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+  const uint8_t* data_;
+  size_t size_;
+};
+
 // Where a package's bytes go.
 class ByteSink {
  public:

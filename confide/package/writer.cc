@@ -41,6 +41,20 @@ Result<PayloadInfo> HashPayload(ByteSource& source, const ProgressFn& progress,
   return info;
 }
 
+PayloadInfo HashPayload(ByteSpan payload, const ProgressFn& progress) {
+  crypto::Hasher hasher(crypto::HashAlg::kSha256);
+  PayloadInfo info;
+  do {
+    ByteSpan part = payload.subspan(info.size, std::min(payload.size() - info.size, kHashBufferSize));
+    hasher.Update(part);
+    info.size += part.size();
+    if (progress) progress(info.size, payload.size());
+  } while (info.size < payload.size());
+  Bytes digest = hasher.Finish();
+  std::ranges::copy(digest, info.sha256.begin());
+  return info;
+}
+
 Result<PackageWriter> PackageWriter::Create(Manifest manifest, const crypto::PrivateKey& signer,
                                             const SecretBytes& model_key) {
   if (model_key.size() != kModelKeySize) {
@@ -102,6 +116,24 @@ Status PackageWriter::WriteAll(ByteSource& payload, ByteSink& out, const Progres
   uint8_t extra;
   CONFIDE_ASSIGN_OR_RETURN(size_t more, payload.Read(MutableByteSpan(&extra, 1)));
   if (more != 0) return InvalidArgumentError("payload is longer than its manifest says");
+  return OkStatus();
+}
+
+Status PackageWriter::WriteAll(ByteSpan payload, ByteSink& out, const ProgressFn& progress) {
+  ChunkGeometry g = manifest_.geometry();
+  if (payload.size() != g.payload_size) {
+    return InvalidArgumentError("payload is " + std::to_string(payload.size()) +
+                                " bytes, its manifest says " + std::to_string(g.payload_size));
+  }
+  CONFIDE_TRY(out.Write(prefix_));
+  uint64_t done = 0;
+  while (!finished()) {
+    ByteSpan chunk = payload.subspan(done, g.PlaintextSize(next_chunk_));
+    CONFIDE_ASSIGN_OR_RETURN(ByteSpan sealed, SealChunk(chunk));
+    CONFIDE_TRY(out.Write(sealed));
+    done += chunk.size();
+    if (progress) progress(done, g.payload_size);
+  }
   return OkStatus();
 }
 

@@ -33,6 +33,8 @@ struct PayloadInfo {
 // Reads `source` to its end: size and SHA-256. Errors of the source pass through.
 Result<PayloadInfo> HashPayload(ByteSource& source, const ProgressFn& progress = {},
                                 uint64_t expected_size = 0);
+// The same for a payload in memory (or mapped), without copying it.
+PayloadInfo HashPayload(ByteSpan payload, const ProgressFn& progress = {});
 
 // Move-only; not thread safe.
 class PackageWriter {
@@ -59,6 +61,9 @@ class PackageWriter {
   // each sealed chunk. kInvalidArgument if the payload is shorter or longer than promised (it
   // changed since it was hashed). Does not commit `out`.
   Status WriteAll(ByteSource& payload, ByteSink& out, const ProgressFn& progress = {});
+  // The same for a payload in memory (or mapped): chunks are sealed straight from `payload`,
+  // without a plaintext copy. kInvalidArgument unless payload.size() == manifest().payload_size.
+  Status WriteAll(ByteSpan payload, ByteSink& out, const ProgressFn& progress = {});
 
  private:
   PackageWriter(Manifest manifest, crypto::Aead aead) : manifest_(std::move(manifest)), aead_(std::move(aead)) {}
