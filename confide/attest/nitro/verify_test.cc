@@ -50,6 +50,7 @@ TEST(NitroVerifyTest, EmbeddedRootIsTheSharedOne) {
 
 TEST(NitroVerifyTest, EveryDocumentVerifiesAtItsVerifyAt) {
   const json expected = Expected();
+  ASSERT_EQ(expected["vectors"].size(), 3u);  // the loop below must not be vacuous
   for (const json& v : expected["vectors"]) {
     SCOPED_TRACE(v["file"].get<std::string>());
     Verification r = VerifyFile(v["file"], At(v["verify_at"]));
@@ -61,6 +62,7 @@ TEST(NitroVerifyTest, EveryDocumentVerifiesAtItsVerifyAt) {
 
 TEST(NitroVerifyTest, EveryDocumentIsExpiredToday) {
   const json expected = Expected();
+  ASSERT_EQ(expected["vectors"].size(), 3u);  // the loop below must not be vacuous
   for (const json& v : expected["vectors"]) {
     SCOPED_TRACE(v["file"].get<std::string>());
     Verification r = VerifyFile(v["file"], At("2026-11-26T00:00:00Z"));
