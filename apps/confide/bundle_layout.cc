@@ -193,8 +193,9 @@ std::string RenderClientPolicy(const ReferenceValues& v) {
     return o.str();
   }
   o << "# Client policy template for this bundle on " << BundleTargetName(v.target)
-    << " (written by `confide bundle`). Fill in the measurement from reference-values.toml,\n"
-    << "# review docs/policy.md (TCB levels, collateral, debug), then save as client-policy.toml.\n"
+    << " (written by `confide bundle`).\n"
+    << "# Fill in the measurement from reference-values.toml, review docs/policy.md\n"
+    << "# (TCB levels, collateral, debug), then save as client-policy.toml.\n"
     << "# Until filled in, policy parsing refuses the placeholder.\n"
     << "max_evidence_age_seconds = 86400\n"
     << PolicySection(v.target);

@@ -229,7 +229,9 @@ Status Build(const BundleArgs& a, BundleTarget target) {
   if (!a.tar.empty()) {
     fs::path abs = fs::absolute(out).lexically_normal();
     if (abs.filename().empty()) abs = abs.parent_path();
-    CONFIDE_TRY(RunAndCapture({"tar", "-czf", fs::absolute(a.tar).string(), "-C",
+    // gzip -1: a few times faster than the default level on the ~50 MB of libraries, for
+    // ~15% more bytes.
+    CONFIDE_TRY(RunAndCapture({"tar", "-I", "gzip -1", "-cf", fs::absolute(a.tar).string(), "-C",
                                abs.parent_path().string(), abs.filename().string()}));
   }
   std::cout << "bundle for " << BundleTargetName(target) << " in " << out.string() << "\n"

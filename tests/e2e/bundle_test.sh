@@ -94,6 +94,17 @@ set -e
   --tar "$work/bundle.tar.gz" --port 8443 >/dev/null || fail "--force over a bundle"
 ok "non-empty output refused (exit 2); --force replaces a bundle only"
 
+# A real-TEE target: no ready policy (the measurement is not the bundle's to know), a template.
+"$cli" bundle -o "$work/sgx" --tee sgx --server "$srv" --model "$work/diagnosis.cfpkg" \
+  --trust "$work/signers.toml" >/dev/null
+[ ! -e "$work/sgx/client-policy.toml" ] && [ -f "$work/sgx/client-policy.toml.in" ] &&
+  [ ! -e "$work/sgx/keys" ] || fail "sgx bundle: policy files or keys"
+grep -qx 'tee = "sgx"' "$work/sgx/confide-server.toml" && ! grep -q sim-dir "$work/sgx/confide-server.toml" ||
+  fail "sgx bundle: configuration"
+grep -q 'mrenclave = "FILL IN' "$work/sgx/reference-values.toml" || fail "sgx bundle: reference values"
+rm -rf "$work/sgx"
+ok "--tee sgx: backend sgx, no key copied unasked, client-policy.toml.in with the value to fill in"
+
 # 3. Run from an unpacked copy elsewhere, from another working directory.
 mkdir -p "$work/elsewhere"
 tar -xzf "$work/bundle.tar.gz" -C "$work/elsewhere"
