@@ -2,6 +2,7 @@
 // (confide/tee/detect.h: configfs-tsm, then Gramine /dev/attestation, then /dev/nsm, then the
 // simulator), and whether it can seal.
 #include <iostream>
+#include <utility>
 
 #include "apps/confide/commands.h"
 #include "apps/confide/exit_codes.h"
@@ -29,11 +30,13 @@ int RunInfo(const InfoArgs& a) {
             << "tee:       " << attest::TeeTypeName(info.tee) << "\n"
             << "simulated: " << (info.simulated ? "yes (no hardware protection)" : "no") << "\n";
   for (const auto& [key, value] : info.details) std::cout << "  " << key << ": " << value << "\n";
-  auto key = detected->platform->SealingKey(tee::SealBinding::kMeasurement, "confide tee info");
-  std::cout << "sealing:   "
-            << (key.ok() ? "available (measurement and signer bindings)"
-                         : "unavailable: " + key.error().message)
-            << "\n";
+  for (auto [binding, name] : {std::pair{tee::SealBinding::kMeasurement, "measurement"},
+                                std::pair{tee::SealBinding::kSigner, "signer"}}) {
+    auto key = detected->platform->SealingKey(binding, "confide tee info");
+    std::cout << "sealing to the " << name << ": "
+              << (key.ok() ? std::string("available") : "unavailable: " + key.error().message)
+              << "\n";
+  }
   if (a.verbose) {
     std::cout << "probed:\n";
     for (const std::string& line : detected->probes) std::cout << "  " << line << "\n";

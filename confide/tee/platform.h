@@ -1,6 +1,7 @@
 // The attester side of confide: a Platform is the TEE the current process runs in. It produces
 // evidence for 64 bytes of caller data and derives sealing keys. Backends: the simulator
-// (tee/sim), and later configfs-tsm (SNP/TDX), Gramine /dev/attestation (SGX) and /dev/nsm (Nitro).
+// (tee/sim), configfs-tsm (SNP/TDX, tee/tsm), Gramine /dev/attestation (SGX, tee/gramine) and
+// /dev/nsm (Nitro, tee/nitro); tee/detect.h picks one.
 //
 //   std::unique_ptr<Platform> tee = ...;               // e.g. sim::SimPlatform::Open(...)
 //   CONFIDE_ASSIGN_OR_RETURN(Evidence ev, tee->GetEvidence(attest::ReportDataFor(claims)));
@@ -31,7 +32,7 @@ struct Evidence {
 // What a sealing key is bound to.
 enum class SealBinding {
   kMeasurement,  // this exact code (SNP MEASUREMENT, SGX MRENCLAVE): an update cannot unseal
-  kSigner,       // the code's signer (SGX MRSIGNER, SNP ID/author key): updates can unseal
+  kSigner,       // the code's signer (SGX MRSIGNER; the simulator's store): updates can unseal
 };
 
 struct PlatformInfo {
@@ -50,7 +51,8 @@ class Platform {
   virtual Result<Evidence> GetEvidence(const ReportData& report_data) = 0;
   // A 32-byte key bound to `binding` and `label`: the same on every start of the same code (or
   // signer) on the same platform, different for anything else. kUnsupported where the TEE has no
-  // sealing key (TDX, Nitro). Thread safe.
+  // sealing key (TDX, Nitro) and for kSigner on SEV-SNP (its derived keys cannot select the
+  // ID/author key). Thread safe.
   virtual Result<SecretBytes> SealingKey(SealBinding binding, std::string_view label) = 0;
 };
 

@@ -160,14 +160,20 @@ Result<SecretBytes> TsmPlatform::SealingKey(SealBinding binding, std::string_vie
     return UnsupportedError(
         "tdx has no hardware sealing key: obtain keys from the key broker instead");
   }
-  const uint64_t fields = binding == SealBinding::kMeasurement
-                              ? (kSnpFieldMeasurement | kSnpFieldPolicy)
-                              : (kSnpFieldFamilyId | kSnpFieldImageId | kSnpFieldPolicy);
-  CONFIDE_ASSIGN_OR_RETURN(SecretBytes root,
-                           SnpDerivedKey(ops_, options_.root + kSevGuestDevice, fields));
+  if (binding == SealBinding::kSigner) {
+    // MSG_KEY_REQ can mix in POLICY, IMAGE_ID, FAMILY_ID, MEASUREMENT, GUEST_SVN and TCB_VERSION,
+    // but not the ID or author key: any ID key can sign an ID block with the same family and
+    // image ids, so a key selected by them is not bound to a signer.
+    return UnsupportedError(
+        "sev-snp cannot seal to a signer (derived keys cannot select the ID/author key): seal "
+        "to the measurement, or obtain the key from the key broker");
+  }
+  CONFIDE_ASSIGN_OR_RETURN(
+      SecretBytes root,
+      SnpDerivedKey(ops_, options_.root + kSevGuestDevice, kSnpFieldMeasurement | kSnpFieldPolicy));
   ByteWriter info;
   info.WriteBytes(AsBytes("confide-snp-sealing-v1"));
-  info.WriteU8(binding == SealBinding::kMeasurement ? 1 : 2);
+  info.WriteU8(1);  // kMeasurement
   info.WriteBytes(AsBytes(label));
   return crypto::Hkdf(crypto::HashAlg::kSha256, AsBytes("confide-snp"), root.Expose(),
                       info.data(), 32);

@@ -42,9 +42,10 @@ class TsmPlatform final : public Platform {
   // outblob does not carry `report_data` where its format puts it (a stale or foreign report).
   // Thread safe: each call uses its own report entry.
   Result<Evidence> GetEvidence(const ReportData& report_data) override;
-  // SNP: SNP_GET_DERIVED_KEY through /dev/sev-guest (VCEK root; kMeasurement selects MEASUREMENT
-  // and POLICY, kSigner FAMILY_ID, IMAGE_ID and POLICY), then HKDF-SHA256 with `label`.
-  // TDX: kUnsupported (no hardware sealing key; use the key broker).
+  // SNP kMeasurement: SNP_GET_DERIVED_KEY through /dev/sev-guest (VCEK root, MEASUREMENT and
+  // POLICY selected), then HKDF-SHA256 with `label`; kUnavailable if the device fails. SNP
+  // kSigner: kUnsupported (MSG_KEY_REQ cannot select the ID/author key, and FAMILY_ID/IMAGE_ID
+  // are not bound to a signer). TDX: kUnsupported (no hardware sealing key; use the key broker).
   Result<SecretBytes> SealingKey(SealBinding binding, std::string_view label) override;
 
   attest::TeeType tee() const { return tee_; }
