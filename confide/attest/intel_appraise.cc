@@ -260,6 +260,11 @@ Claims IntelClaims(const intel::Verification& v, const TcbOutcome& t) {
               {"advisory_ids", JoinList(t.advisories)},
               {"qe_svn", std::to_string(q.qe_report.isv_svn)},
               {"pce_svn", std::to_string(q.header.pce_svn)}};
+  if (t.platform && t.platform->tdx_module) {
+    c.fields.push_back({"tdx_module", t.platform->tdx_module->id + " " +
+                                          std::string(intel::TcbStatusName(
+                                              t.platform->tdx_module->status))});
+  }
   if (q.td) {
     const intel::TdReportBody& b = *q.td;
     c.measurements = {{"mr_td", HexEncode(b.mrtd)},       {"rtmr0", HexEncode(b.rtmr[0])},

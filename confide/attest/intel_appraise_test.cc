@@ -169,6 +169,14 @@ TEST(IntelAppraiseTest, EveryVectorGivesItsTcbStatusAtVerifyAt) {
     ASSERT_TRUE(a.ok()) << a.error().ToString();
     EXPECT_EQ(Field(*a, "tcb_status"), ExpectedStatus(v)) << ExplainAppraisal(*a);
     EXPECT_EQ(Field(*a, "advisory_ids"), ExpectedAdvisories(v)) << ExplainAppraisal(*a);
+    // expected.json names the TDX module identity where one applies ("TDX module TDX_03
+    // UpToDate", "module TDX_01 UpToDate").
+    const std::string prose = v["expected"]["tcb_status"];
+    const size_t at = prose.find("TDX_0");
+    if (at != std::string::npos) {
+      EXPECT_EQ(Field(*a, "tdx_module"), prose.substr(at, prose.find(' ', at + 7) - at))
+          << prose;
+    }
     if (ExpectedStatus(v) == "NotSupported") {
       EXPECT_FALSE(a->accepted);
       EXPECT_EQ(FailedNames(*a), std::vector<std::string>{"tcb_status:TCB_STATUS_NOT_ALLOWED"})
