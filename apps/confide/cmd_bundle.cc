@@ -104,7 +104,7 @@ Status PrepareOutput(const fs::path& out, bool force) {
       if (ec) return UnavailableError("remove " + out.string() + ": " + ec.message());
     }
   }
-  for (const char* sub : {"bin", "lib", "models", "trust", "state", "gramine"}) {
+  for (const char* sub : {"bin", "lib", "models", "trust", "gramine"}) {
     fs::create_directories(out / sub, ec);
     if (ec) return UnavailableError("create " + (out / sub).string() + ": " + ec.message());
   }
@@ -125,19 +125,65 @@ Result<std::string> RenderTrustList(const package::TrustList& trust) {
 }
 
 // Every regular file under `root`, relative, sorted.
-std::vector<std::string> ListFiles(const fs::path& root) {
+Result<std::vector<std::string>> ListFiles(const fs::path& root) {
   std::vector<std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (e.is_regular_file()) files.push_back(fs::relative(e.path(), root).string());
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_regular_file(ec)) files.push_back(it->path().lexically_relative(root).string());
   }
+  if (ec) return UnavailableError("list " + root.string() + ": " + ec.message());
   std::sort(files.begin(), files.end());
   return files;
+}
+
+// A folder only its owner can enter (keys/, state/).
+Status MakePrivateDir(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (!ec) fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec) return UnavailableError("create " + dir.string() + ": " + ec.message());
+  return OkStatus();
+}
+
+Result<std::string> Absolute(const fs::path& p) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(p, ec);
+  if (ec) return UnavailableError(p.string() + ": " + ec.message());
+  abs = abs.lexically_normal();
+  if (abs.filename().empty()) abs = abs.parent_path();  // "dir/" -> "dir"
+  return abs.string();
+}
+
+// Removes a half-written bundle unless disarmed (the output was empty or a bundle --force
+// replaced, so nothing else is lost).
+struct RemoveOnFailure {
+  fs::path dir;
+  bool armed = true;
+  ~RemoveOnFailure() {
+    std::error_code ec;
+    if (armed) fs::remove_all(dir, ec);
+  }
+};
+
+// Every --model package and key file exists, before anything is written.
+Status CheckInputs(const std::vector<std::string>& models) {
+  std::error_code ec;
+  for (const std::string& spec : models) {
+    size_t colon = spec.find(':');
+    std::vector<std::string> paths = {spec.substr(0, colon)};
+    if (colon != std::string::npos) paths.push_back(spec.substr(colon + 1));
+    for (const std::string& path : paths) {
+      if (!fs::is_regular_file(path, ec)) return NotFoundError("--model " + spec + ": no file '" + path + "'");
+    }
+  }
+  return OkStatus();
 }
 
 Status Build(const BundleArgs& a, BundleTarget target) {
   const fs::path out = a.out;
   std::string server = a.server.empty() ? DefaultServer() : a.server;
-  if (!fs::is_regular_file(server)) return NotFoundError("confide-server not found: " + server + " (--server)");
+  std::error_code ec;
+  if (!fs::is_regular_file(server, ec)) return NotFoundError("confide-server not found: " + server + " (--server)");
   CONFIDE_ASSIGN_OR_RETURN(package::TrustList trust, package::TrustList::Load(a.trust));
   ReferenceValues refs{.target = target, .generated_at = FormatRfc3339(SystemClock().Now())};
   ServerConfigValues config{.target = target};
@@ -145,11 +191,13 @@ Status Build(const BundleArgs& a, BundleTarget target) {
     std::string dir = a.sim_dir.empty() ? tee::sim::DefaultSimDir() : a.sim_dir;
     CONFIDE_ASSIGN_OR_RETURN(tee::sim::SimStore store, tee::sim::LoadSimStore(dir));
     refs.sim_root = HexEncode(crypto::Sha256(store.ark.public_key().ToDer()));
-    config.sim_dir = fs::absolute(dir).lexically_normal().string();
+    CONFIDE_ASSIGN_OR_RETURN(config.sim_dir, Absolute(dir));
   }
   CONFIDE_ASSIGN_OR_RETURN(std::string ldd, RunAndCapture({"ldd", server}));
   CONFIDE_ASSIGN_OR_RETURN(LibraryClosure closure, ParseLddOutput(ldd));
+  CONFIDE_TRY(CheckInputs(a.models));
   CONFIDE_TRY(PrepareOutput(out, a.force));
+  RemoveOnFailure cleanup{out};
 
   const auto exec = fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                     fs::perms::others_read | fs::perms::others_exec;
@@ -171,8 +219,7 @@ Status Build(const BundleArgs& a, BundleTarget target) {
     if (colon != std::string::npos) {
       fs::path key = spec.substr(colon + 1);
       std::string key_name = name + ".key";
-      fs::create_directories(out / "keys");
-      fs::permissions(out / "keys", fs::perms::owner_all, fs::perm_options::replace);
+      CONFIDE_TRY(MakePrivateDir(out / "keys"));
       CONFIDE_TRY(CopyInto(key, out / "keys" / key_name, secret));
       entry += ":keys/" + key_name;
     }
@@ -180,11 +227,11 @@ Status Build(const BundleArgs& a, BundleTarget target) {
   }
   CONFIDE_ASSIGN_OR_RETURN(std::string signers, RenderTrustList(trust));
   CONFIDE_TRY(WriteText(out / "trust" / "signers.toml", signers));
-  if (!a.state_dir.empty()) {
+  if (a.state_dir.empty()) {
+    CONFIDE_TRY(MakePrivateDir(out / "state"));
+  } else {
     config.state_dir = a.state_dir;
-    fs::remove(out / "state");
   }
-  fs::permissions(out / "state", fs::perms::owner_all, fs::perm_options::replace);
   if (!a.host.empty()) config.host = a.host;
   if (a.port >= 0) config.port = a.port;
   config.kbs = a.kbs;
@@ -202,7 +249,8 @@ Status Build(const BundleArgs& a, BundleTarget target) {
 
   // Trusted files: everything the server reads that decides its behaviour (not state/).
   std::vector<TrustedFile> trusted;
-  for (const std::string& rel : ListFiles(out)) {
+  CONFIDE_ASSIGN_OR_RETURN(std::vector<std::string> files, ListFiles(out));
+  for (const std::string& rel : files) {
     if (rel.rfind("bin/", 0) == 0 || rel.rfind("lib/", 0) == 0 || rel.rfind("models/", 0) == 0 ||
         rel.rfind("keys/", 0) == 0 || rel.rfind("trust/", 0) == 0 || rel == "confide-server.toml") {
       CONFIDE_ASSIGN_OR_RETURN(std::string digest, Sha256File((out / rel).string()));
@@ -220,18 +268,20 @@ Status Build(const BundleArgs& a, BundleTarget target) {
 
   // SHA256SUMS last, over every other file (`sha256sum -c SHA256SUMS` in the bundle).
   std::string sums;
-  for (const std::string& rel : ListFiles(out)) {
+  CONFIDE_ASSIGN_OR_RETURN(files, ListFiles(out));
+  for (const std::string& rel : files) {
     CONFIDE_ASSIGN_OR_RETURN(std::string digest, Sha256File((out / rel).string()));
     sums += digest + "  " + rel + "\n";
   }
   CONFIDE_TRY(WriteText(out / "SHA256SUMS", sums));
 
   if (!a.tar.empty()) {
-    fs::path abs = fs::absolute(out).lexically_normal();
-    if (abs.filename().empty()) abs = abs.parent_path();
+    CONFIDE_ASSIGN_OR_RETURN(std::string abs_text, Absolute(out));
+    CONFIDE_ASSIGN_OR_RETURN(std::string tar_path, Absolute(a.tar));
+    fs::path abs = abs_text;
     // gzip -1: a few times faster than the default level on the ~50 MB of libraries, for
     // ~15% more bytes.
-    CONFIDE_TRY(RunAndCapture({"tar", "-I", "gzip -1", "-cf", fs::absolute(a.tar).string(), "-C",
+    CONFIDE_TRY(RunAndCapture({"tar", "-I", "gzip -1", "-cf", tar_path, "-C",
                                abs.parent_path().string(), abs.filename().string()}));
   }
   std::cout << "bundle for " << BundleTargetName(target) << " in " << out.string() << "\n"
@@ -245,6 +295,7 @@ Status Build(const BundleArgs& a, BundleTarget target) {
                                                       "reference-values.toml)")
             << "\n  start: " << (out / "run.sh").string() << "\n";
   if (!a.tar.empty()) std::cout << "  archive: " << a.tar << "\n";
+  cleanup.armed = false;
   return OkStatus();
 }
 

@@ -2,7 +2,8 @@
 # e2e.bundle: `confide bundle` with the demo model on the TEE simulator, started from a moved copy.
 #   1. bundle -> directory + .tar.gz; no owner signing key inside; SHA256SUMS and the Gramine
 #      manifest's trusted-file hashes match sha256sum; each bundled library resolves from lib/.
-#   2. a non-empty output is refused without --force; --force replaces a bundle, never other data.
+#   2. a non-empty output is refused without --force; --force replaces a bundle, never other data;
+#      a bundle that fails half-way (missing key file, bad template) leaves nothing behind.
 #   3. the archive is unpacked elsewhere, the original deleted, and run.sh started from another
 #      working directory: attest remote and infer with the generated client-policy.toml succeed,
 #      the remote argmax equals the true labels in demo/sample_labels.json;
@@ -92,7 +93,15 @@ set -e
 "$cli" bundle -o "$b" --force --tee sim --server "$srv" \
   --model "$work/diagnosis.cfpkg:$work/diagnosis.key" --trust "$work/signers.toml" \
   --tar "$work/bundle.tar.gz" --port 8443 >/dev/null || fail "--force over a bundle"
-ok "non-empty output refused (exit 2); --force replaces a bundle only"
+set +e
+"$cli" bundle -o "$work/partial" --tee sim --server "$srv" --model "$work/diagnosis.cfpkg:$work/nokey" \
+  --trust "$work/signers.toml" >/dev/null 2>"$work/err"; rc=$?
+"$cli" bundle -o "$work/partial2" --tee sim --server "$srv" --model "$work/diagnosis.cfpkg" \
+  --trust "$work/signers.toml" --manifest-template /dev/null >/dev/null 2>>"$work/err"; rc2=$?
+set -e
+[ "$rc" = 3 ] && [ "$rc2" = 2 ] && [ ! -e "$work/partial" ] && [ ! -e "$work/partial2" ] ||
+  fail "failed bundles: rc $rc/$rc2 or output left behind"
+ok "non-empty output refused (exit 2); --force replaces a bundle only; a failed bundle leaves nothing"
 
 # A real-TEE target: no ready policy (the measurement is not the bundle's to know), a template.
 "$cli" bundle -o "$work/sgx" --tee sgx --server "$srv" --model "$work/diagnosis.cfpkg" \
