@@ -16,7 +16,8 @@ namespace {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -53,9 +54,9 @@ void ReadAll(int fd, std::string* out, size_t limit) {
 bool IsSystemLibrary(std::string_view soname) {
   std::string_view name = BaseName(soname);
   static constexpr std::string_view kPrefixes[] = {
-      "ld-linux", "ld64.so", "linux-vdso.so", "linux-gate.so", "libc.so",     "libm.so",
-      "libpthread.so", "libdl.so", "librt.so", "libresolv.so", "libutil.so", "libanl.so",
-      "libnss_", "libmvec.so"};
+      "ld-linux",   "ld64.so",       "linux-vdso.so", "linux-gate.so", "libc.so",
+      "libm.so",    "libpthread.so", "libdl.so",      "librt.so",      "libresolv.so",
+      "libutil.so", "libanl.so",     "libnss_",       "libmvec.so"};
   for (std::string_view p : kPrefixes) {
     if (StartsWith(name, p)) return true;
   }
@@ -80,8 +81,10 @@ Result<LibraryClosure> ParseLddOutput(std::string_view text) {
         return MalformedError("ldd output line " + std::to_string(line_no) + ": " +
                               std::string(line));
       }
-      if (!IsSystemLibrary(name)) closure.bundled.push_back({std::string(BaseName(name)), std::string(name)});
-      else closure.system.emplace_back(BaseName(name));
+      if (!IsSystemLibrary(name))
+        closure.bundled.push_back({std::string(BaseName(name)), std::string(name)});
+      else
+        closure.system.emplace_back(BaseName(name));
       continue;
     }
     std::string_view soname = Trim(line.substr(0, arrow));
@@ -112,7 +115,8 @@ Result<LibraryClosure> ParseLddOutput(std::string_view text) {
 Result<std::string> RunAndCapture(const std::vector<std::string>& argv) {
   if (argv.empty()) return InvalidArgumentError("RunAndCapture: empty command");
   int out_pipe[2], err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0) return UnavailableError(std::string("pipe: ") + std::strerror(errno));
+  if (pipe2(out_pipe, O_CLOEXEC) != 0)
+    return UnavailableError(std::string("pipe: ") + std::strerror(errno));
   if (pipe2(err_pipe, O_CLOEXEC) != 0) {
     close(out_pipe[0]);
     close(out_pipe[1]);
@@ -147,8 +151,9 @@ Result<std::string> RunAndCapture(const std::vector<std::string>& argv) {
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return UnavailableError(argv[0] + " failed" +
-                            (WIFEXITED(status) ? " (exit " + std::to_string(WEXITSTATUS(status)) + ")"
-                                               : std::string(" (signal)")) +
+                            (WIFEXITED(status)
+                                 ? " (exit " + std::to_string(WEXITSTATUS(status)) + ")"
+                                 : std::string(" (signal)")) +
                             (err.empty() ? "" : ": " + std::string(Trim(err))));
   }
   return out;

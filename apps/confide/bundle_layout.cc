@@ -35,7 +35,8 @@ bool ReplaceOnce(std::string* s, std::string_view key, std::string_view value) {
 std::string_view HowToMeasure(BundleTarget t) {
   switch (t) {
     case BundleTarget::kSnp:
-      return "# SEV-SNP measures the whole confidential VM (firmware, kernel, initrd, command line,\n"
+      return "# SEV-SNP measures the whole confidential VM (firmware, kernel, initrd, command "
+             "line,\n"
              "# vCPU count and type), not this bundle alone. Compute the launch digest of the VM\n"
              "# image that contains this bundle with the SNP launch digest tool, e.g.\n"
              "#   sev-snp-measure --mode snp --vcpus N --vcpu-type EPYC-v4 --ovmf OVMF.fd \\\n"
@@ -46,12 +47,14 @@ std::string_view HowToMeasure(BundleTarget t) {
       return "# TDX measures the trust domain: MRTD (TDVF firmware) and RTMR0..3 (firmware\n"
              "# configuration, kernel, command line and initrd as the boot chain extends them).\n"
              "# Take them from a quote of the booted TD (`confide attest show`) or from the TD\n"
-             "# image tooling of your cloud; pin at least mrtd and the RTMRs that cover the image.\n"
+             "# image tooling of your cloud; pin at least mrtd and the RTMRs that cover the "
+             "image.\n"
              "mrtd = \"FILL IN: 96 hex digits\"\n";
     case BundleTarget::kSgx:
       return "# Under Gramine the enclave measurement covers the manifest and every trusted file.\n"
              "# In this directory: gramine-manifest gramine/confide-server.manifest.template \\\n"
-             "#   confide-server.manifest && gramine-sgx-sign --manifest confide-server.manifest \\\n"
+             "#   confide-server.manifest && gramine-sgx-sign --manifest confide-server.manifest "
+             "\\\n"
              "#   --output confide-server.manifest.sgx   (prints mrenclave; or run\n"
              "#   gramine-sgx-sigstruct-view confide-server.sig). mrsigner is the SHA-256 of the\n"
              "#   signing key's modulus, printed by the same tools.\n"
@@ -70,7 +73,8 @@ std::string_view HowToMeasure(BundleTarget t) {
 std::string_view PolicySection(BundleTarget t) {
   switch (t) {
     case BundleTarget::kSnp:
-      return "tee_types = [\"sev-snp\"]\n\n[snp]\nmeasurements = [\"FILL IN (reference-values.toml)\"]\n";
+      return "tee_types = [\"sev-snp\"]\n\n[snp]\nmeasurements = [\"FILL IN "
+             "(reference-values.toml)\"]\n";
     case BundleTarget::kTdx:
       return "tee_types = [\"tdx\"]\n\n[tdx]\nmrtds = [\"FILL IN (reference-values.toml)\"]\n";
     case BundleTarget::kSgx:
@@ -202,7 +206,8 @@ std::string RenderClientPolicy(const ReferenceValues& v) {
   return o.str();
 }
 
-Result<std::string> RenderGramineManifest(std::string_view tmpl, const std::vector<TrustedFile>& files,
+Result<std::string> RenderGramineManifest(std::string_view tmpl,
+                                          const std::vector<TrustedFile>& files,
                                           std::string_view enclave_size, int max_threads) {
   std::string list;
   for (const TrustedFile& f : files) {

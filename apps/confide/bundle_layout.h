@@ -33,13 +33,13 @@ Result<std::string> TomlString(std::string_view s);
 
 struct ServerConfigValues {
   BundleTarget target = BundleTarget::kSim;
-  std::string sim_dir;                 // absolute; sim only
-  std::vector<std::string> models;     // "models/x.cfpkg" or "models/x.cfpkg:keys/x.key"
+  std::string sim_dir;              // absolute; sim only
+  std::vector<std::string> models;  // "models/x.cfpkg" or "models/x.cfpkg:keys/x.key"
   std::string trust = "trust/signers.toml";
   std::string state_dir = "state";
   std::optional<std::string> host;
   std::optional<int> port;
-  std::string kbs, kbs_pin;            // empty: no key broker
+  std::string kbs, kbs_pin;  // empty: no key broker
 };
 // confide-server.toml: CLI11 config keys = confide-server's long options.
 Result<std::string> RenderServerConfig(const ServerConfigValues& v);
@@ -67,7 +67,8 @@ struct TrustedFile {
 };
 // The template with %%TRUSTED_FILES%%, %%ENCLAVE_SIZE%%, %%MAX_THREADS%% filled.
 // kInvalidArgument if the template lacks a placeholder or a path needs escaping.
-Result<std::string> RenderGramineManifest(std::string_view tmpl, const std::vector<TrustedFile>& files,
+Result<std::string> RenderGramineManifest(std::string_view tmpl,
+                                          const std::vector<TrustedFile>& files,
                                           std::string_view enclave_size, int max_threads);
 
 }  // namespace confide::cli

@@ -1,12 +1,12 @@
 // ParseLddOutput (the library closure of a bundle) and the bundle's generated text files: the
 // Gramine manifest parses as TOML with every trusted file and hash, the sim client policy is
 // accepted by the real policy parser with the given measurement, the real-TEE template is not.
-#include <gtest/gtest.h>
+#include "apps/confide/bundle_layout.h"
 
+#include <gtest/gtest.h>
 #include <toml++/toml.h>
 
 #include "apps/confide/bundle_closure.h"
-#include "apps/confide/bundle_layout.h"
 #include "confide/attest/policy.h"
 #include "confide/base/hex.h"
 
@@ -95,11 +95,13 @@ TEST(RenderGramineManifest, BuiltInTemplateListsEveryTrustedFile) {
   std::vector<std::pair<std::string, std::string>> tables;
   for (const toml::node& n : *trusted) {
     if (const toml::table* e = n.as_table()) {
-      tables.emplace_back((*e)["uri"].value_or(std::string()), (*e)["sha256"].value_or(std::string()));
+      tables.emplace_back((*e)["uri"].value_or(std::string()),
+                          (*e)["sha256"].value_or(std::string()));
     }
   }
   ASSERT_EQ(tables.size(), 3u);
-  EXPECT_EQ(tables[0], std::make_pair(std::string("file:bin/confide-server"), std::string(64, 'a')));
+  EXPECT_EQ(tables[0],
+            std::make_pair(std::string("file:bin/confide-server"), std::string(64, 'a')));
   EXPECT_EQ(tables[2].first, "file:models/x \"y\".cfpkg");
   EXPECT_EQ(m->find("%%TRUSTED_FILES%%"), std::string::npos);
 }
@@ -129,8 +131,8 @@ TEST(RenderClientPolicy, SimPolicyPinsTheMeasurementAndRoot) {
 }
 
 TEST(RenderClientPolicy, RealTeeTemplatesAreRefusedUntilFilledIn) {
-  for (BundleTarget t : {BundleTarget::kSnp, BundleTarget::kTdx, BundleTarget::kSgx,
-                         BundleTarget::kNitro}) {
+  for (BundleTarget t :
+       {BundleTarget::kSnp, BundleTarget::kTdx, BundleTarget::kSgx, BundleTarget::kNitro}) {
     ReferenceValues v = SimValues();
     v.target = t;
     std::string text = RenderClientPolicy(v);

@@ -50,7 +50,8 @@ struct BundleArgs {
   bool force = false;
 };
 
-Result<std::string> Sha256File(const std::string& path, crypto::HashAlg alg = crypto::HashAlg::kSha256) {
+Result<std::string> Sha256File(const std::string& path,
+                               crypto::HashAlg alg = crypto::HashAlg::kSha256) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return UnavailableError(path + ": cannot read");
   crypto::Hasher h(alg);
@@ -69,7 +70,8 @@ Status CopyInto(const fs::path& from, const fs::path& to, fs::perms mode) {
   std::error_code ec;
   fs::copy_file(from, to, fs::copy_options::none, ec);  // follows a symlinked source
   if (!ec) fs::permissions(to, mode, fs::perm_options::replace, ec);
-  if (ec) return UnavailableError("copy " + from.string() + " -> " + to.string() + ": " + ec.message());
+  if (ec)
+    return UnavailableError("copy " + from.string() + " -> " + to.string() + ": " + ec.message());
   return OkStatus();
 }
 
@@ -82,8 +84,9 @@ std::string DefaultServer() {
   std::error_code ec;
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
   if (ec) return "confide-server";
-  for (const fs::path& p : {self.parent_path() / "confide-server",
-                            self.parent_path().parent_path() / "confide-server" / "confide-server"}) {
+  for (const fs::path& p :
+       {self.parent_path() / "confide-server",
+        self.parent_path().parent_path() / "confide-server" / "confide-server"}) {
     if (fs::exists(p, ec)) return p.string();
   }
   return "confide-server";
@@ -93,12 +96,14 @@ std::string DefaultServer() {
 Status PrepareOutput(const fs::path& out, bool force) {
   std::error_code ec;
   if (fs::exists(out, ec)) {
-    if (!fs::is_directory(out, ec)) return InvalidArgumentError(out.string() + " is not a directory");
+    if (!fs::is_directory(out, ec))
+      return InvalidArgumentError(out.string() + " is not a directory");
     if (!fs::is_empty(out, ec)) {
-      if (!force) return InvalidArgumentError(out.string() + " is not empty (--force replaces a bundle)");
+      if (!force)
+        return InvalidArgumentError(out.string() + " is not empty (--force replaces a bundle)");
       if (!fs::exists(out / "confide-server.toml", ec) || !fs::exists(out / "run.sh", ec)) {
-        return InvalidArgumentError(out.string() +
-                                    " is not empty and not a bundle: --force only replaces a bundle");
+        return InvalidArgumentError(
+            out.string() + " is not empty and not a bundle: --force only replaces a bundle");
       }
       fs::remove_all(out, ec);
       if (ec) return UnavailableError("remove " + out.string() + ": " + ec.message());
@@ -173,7 +178,8 @@ Status CheckInputs(const std::vector<std::string>& models) {
     std::vector<std::string> paths = {spec.substr(0, colon)};
     if (colon != std::string::npos) paths.push_back(spec.substr(colon + 1));
     for (const std::string& path : paths) {
-      if (!fs::is_regular_file(path, ec)) return NotFoundError("--model " + spec + ": no file '" + path + "'");
+      if (!fs::is_regular_file(path, ec))
+        return NotFoundError("--model " + spec + ": no file '" + path + "'");
     }
   }
   return OkStatus();
@@ -183,7 +189,8 @@ Status Build(const BundleArgs& a, BundleTarget target) {
   const fs::path out = a.out;
   std::string server = a.server.empty() ? DefaultServer() : a.server;
   std::error_code ec;
-  if (!fs::is_regular_file(server, ec)) return NotFoundError("confide-server not found: " + server + " (--server)");
+  if (!fs::is_regular_file(server, ec))
+    return NotFoundError("confide-server not found: " + server + " (--server)");
   CONFIDE_ASSIGN_OR_RETURN(package::TrustList trust, package::TrustList::Load(a.trust));
   ReferenceValues refs{.target = target, .generated_at = FormatRfc3339(SystemClock().Now())};
   ServerConfigValues config{.target = target};
@@ -240,12 +247,14 @@ Status Build(const BundleArgs& a, BundleTarget target) {
   CONFIDE_TRY(WriteText(out / "confide-server.toml", config_text));
   CONFIDE_TRY(WriteText(out / "run.sh", RenderRunScript(), 0755));
 
-  CONFIDE_ASSIGN_OR_RETURN(refs.server_sha384,
-                           Sha256File((out / "bin" / "confide-server").string(), crypto::HashAlg::kSha384));
-  CONFIDE_ASSIGN_OR_RETURN(refs.server_sha256, Sha256File((out / "bin" / "confide-server").string()));
+  CONFIDE_ASSIGN_OR_RETURN(refs.server_sha384, Sha256File((out / "bin" / "confide-server").string(),
+                                                          crypto::HashAlg::kSha384));
+  CONFIDE_ASSIGN_OR_RETURN(refs.server_sha256,
+                           Sha256File((out / "bin" / "confide-server").string()));
   CONFIDE_TRY(WriteText(out / "reference-values.toml", RenderReferenceValues(refs)));
-  CONFIDE_TRY(WriteText(out / (target == BundleTarget::kSim ? "client-policy.toml" : "client-policy.toml.in"),
-                        RenderClientPolicy(refs)));
+  CONFIDE_TRY(WriteText(
+      out / (target == BundleTarget::kSim ? "client-policy.toml" : "client-policy.toml.in"),
+      RenderClientPolicy(refs)));
 
   // Trusted files: everything the server reads that decides its behaviour (not state/).
   std::vector<TrustedFile> trusted;
@@ -287,12 +296,14 @@ Status Build(const BundleArgs& a, BundleTarget target) {
   std::cout << "bundle for " << BundleTargetName(target) << " in " << out.string() << "\n"
             << "  bin/confide-server  sha384 " << refs.server_sha384 << "\n"
             << "  lib/: " << closure.bundled.size() << " libraries bundled; from the system: ";
-  for (size_t i = 0; i < closure.system.size(); ++i) std::cout << (i ? " " : "") << closure.system[i];
-  std::cout << "\n  models: " << config.models.size() << "; trusted files in the Gramine manifest: "
-            << trusted.size() << "\n"
-            << "  " << (target == BundleTarget::kSim ? "client-policy.toml (ready)"
-                                                    : "client-policy.toml.in (fill in from "
-                                                      "reference-values.toml)")
+  for (size_t i = 0; i < closure.system.size(); ++i)
+    std::cout << (i ? " " : "") << closure.system[i];
+  std::cout << "\n  models: " << config.models.size()
+            << "; trusted files in the Gramine manifest: " << trusted.size() << "\n"
+            << "  "
+            << (target == BundleTarget::kSim ? "client-policy.toml (ready)"
+                                             : "client-policy.toml.in (fill in from "
+                                               "reference-values.toml)")
             << "\n  start: " << (out / "run.sh").string() << "\n";
   if (!a.tar.empty()) std::cout << "  archive: " << a.tar << "\n";
   cleanup.armed = false;
@@ -304,8 +315,9 @@ Status Build(const BundleArgs& a, BundleTarget target) {
 void AddBundleCommand(CLI::App& app, int* exit_code) {
   auto a = std::make_shared<BundleArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "bundle", "Write a deployable bundle: confide-server, its libraries, models, config, run.sh, "
-                "Gramine manifest template, reference values and a client policy");
+      "bundle",
+      "Write a deployable bundle: confide-server, its libraries, models, config, run.sh, "
+      "Gramine manifest template, reference values and a client policy");
   cmd->add_option("-o,--output", a->out, "Bundle directory (must be empty or absent)")->required();
   cmd->add_option("--tee", a->tee, "Target: sim, snp, tdx, sgx or nitro")->capture_default_str();
   cmd->add_option("--server", a->server, "confide-server executable (default: next to confide)");
@@ -314,7 +326,8 @@ void AddBundleCommand(CLI::App& app, int* exit_code) {
       ->required();
   cmd->add_option("--trust", a->trust, "signers.toml: the package signers the server accepts")
       ->required();
-  cmd->add_option("--sim-dir", a->sim_dir, "Simulator folder (--tee sim; default: $CONFIDE_SIM_DIR, ...)");
+  cmd->add_option("--sim-dir", a->sim_dir,
+                  "Simulator folder (--tee sim; default: $CONFIDE_SIM_DIR, ...)");
   cmd->add_option("--state-dir", a->state_dir,
                   "Server folder for the sealed key cache (default: state/ in the bundle)");
   cmd->add_option("--kbs", a->kbs, "Key broker HOST:PORT for the server's configuration");
@@ -325,8 +338,10 @@ void AddBundleCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--manifest-template", a->manifest_template,
                   "Gramine manifest template (default: the built-in "
                   "deploy/gramine/confide-server.manifest.template)");
-  cmd->add_option("--enclave-size", a->enclave_size, "Gramine sgx.enclave_size")->capture_default_str();
-  cmd->add_option("--max-threads", a->max_threads, "Gramine sgx.max_threads")->capture_default_str();
+  cmd->add_option("--enclave-size", a->enclave_size, "Gramine sgx.enclave_size")
+      ->capture_default_str();
+  cmd->add_option("--max-threads", a->max_threads, "Gramine sgx.max_threads")
+      ->capture_default_str();
   cmd->add_flag("--force", a->force, "Replace an existing bundle in the output directory");
   cmd->callback([a, exit_code] {
     auto target = ParseBundleTarget(a->tee);
