@@ -9,6 +9,7 @@
   * new-connection handshake + appraisal latency (`confide infer` "connect" time).
 
 Usage: CONFIDE_CLI=... CONFIDE_SERVER=... python3 bench/server_load.py [C] [N]
+(C = 0: the latency comparison only, no load test)
 """
 import json
 import os
@@ -135,9 +136,12 @@ def main():
         for model in ("mnist8", "ppocr_cls_mobilev2"):
             meta = requests.get(server.url + "/v2/models/" + model, verify=False).json()
             names[model] = meta["inputs"][0]["name"]
-        report = {"load_ppocr_cls_mobilev2": load(
-            server.url, "ppocr_cls_mobilev2", names["ppocr_cls_mobilev2"],
-            os.path.join(MODELS, "ppocr_cls_mobilev2.input_0.npy"), conns, reqs, server.proc.pid)}
+        report = {}
+        if conns > 0:
+            report["load_ppocr_cls_mobilev2"] = load(
+                server.url, "ppocr_cls_mobilev2", names["ppocr_cls_mobilev2"],
+                os.path.join(MODELS, "ppocr_cls_mobilev2.input_0.npy"), conns, reqs,
+                server.proc.pid)
         for model in ("mnist8", "ppocr_cls_mobilev2"):
             report["latency_" + model] = latency(env, server.url, model, names[model],
                                                  os.path.join(MODELS, model + ".input_0.npy"), 200)

@@ -13,6 +13,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using Handler = std::function<Reply(const httplib::Request&)>;
+using BodyHandler = std::function<Reply(const httplib::Request&, std::string_view body)>;
 
 void Apply(const Reply& r, httplib::Response& res) {
   res.status = r.status;
@@ -29,6 +30,11 @@ std::optional<size_t> JsonLen(const httplib::Request& req) {
   return std::stoull(v);
 }
 
+// "ADDR:PORT" of the peer, for audit entries.
+std::string Peer(const httplib::Request& req) {
+  return req.remote_addr + ":" + std::to_string(req.remote_port);
+}
+
 std::string Match(const httplib::Request& req, int i) {
   return i < static_cast<int>(req.matches.size()) ? std::string(req.matches[i]) : "";
 }
@@ -43,17 +49,80 @@ struct HttpServer::Impl {
                                             attestor.identity().tls_key).ok();
         }) {}
 
+  // What the request log line needs, kept per connection thread from the handler until
+  // httplib's logger runs, which is after the response is written: the JSON formatting and the
+  // log write (a syscall) stay off the request's latency path.
+  struct Served {
+    const httplib::Request* req = nullptr;
+    std::string route;
+    Clock::time_point start;
+    double handler_seconds = 0;
+    size_t request_bytes = 0;
+    size_t response_bytes = 0;
+    int status = 0;
+  };
+  static Served& ThisThread() {
+    thread_local Served served;
+    return served;
+  }
+
+  void Finish(const httplib::Request& req, const std::string& route, Clock::time_point start,
+              size_t request_bytes, const Reply& reply, httplib::Response& res) {
+    Apply(reply, res);
+    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    metrics.Observe(route, reply.status, seconds);  // before the reply leaves: clients may look
+    ThisThread() = {.req = &req, .route = route, .start = start, .handler_seconds = seconds,
+                    .request_bytes = request_bytes, .response_bytes = reply.body.size(),
+                    .status = reply.status};
+  }
+
+  // httplib's logger: called once the response has been written.
+  void Log(const httplib::Request& req) {
+    Served& s = ThisThread();
+    if (s.req != &req) return;  // not a wrapped route (or a stale entry)
+    s.req = nullptr;
+    double seconds = std::chrono::duration<double>(Clock::now() - s.start).count();
+    LogEvent(s.status >= 500 ? "error" : "info", "request",
+             {{"route", s.route}, {"status", s.status}, {"request_bytes", s.request_bytes},
+              {"response_bytes", s.response_bytes},
+              // Whole microseconds: the handler, and the handler plus writing the reply.
+              {"us", static_cast<int64_t>(s.handler_seconds * 1e6)},
+              {"total_us", static_cast<int64_t>(seconds * 1e6)}});
+  }
+
   // Wraps a handler with metrics and the request log line.
   httplib::Server::Handler Wrap(const std::string& route, Handler h) {
     return [this, route, h](const httplib::Request& req, httplib::Response& res) {
       auto start = Clock::now();
       Reply reply = h(req);
-      Apply(reply, res);
-      double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-      metrics.Observe(route, reply.status, seconds);
-      LogEvent(reply.status >= 500 ? "error" : "info", "request",
-               {{"route", route}, {"status", reply.status}, {"request_bytes", req.body.size()},
-                {"response_bytes", reply.body.size()}, {"ms", seconds * 1000}});
+      Finish(req, route, start, req.body.size(), reply, res);
+    };
+  }
+
+  // Like Wrap, for the bulky routes (inference): reads the body itself into a buffer reserved
+  // from Content-Length (capped at the request limit), instead of letting httplib grow
+  // Request::body 4 KiB at a time (reallocations and copies of every tensor, and a buffer that
+  // crosses malloc's mmap threshold and page-faults on each request).
+  httplib::Server::HandlerWithContentReader WrapBody(const std::string& route, BodyHandler h) {
+    return [this, route, h](const httplib::Request& req, httplib::Response& res,
+                            const httplib::ContentReader& reader) {
+      auto start = Clock::now();
+      std::string body;
+      body.reserve(std::min<size_t>(req.get_header_value<uint64_t>("Content-Length"),
+                                    opts.max_request_bytes));
+      bool read = reader([&body](const char* data, size_t n) {
+        body.append(data, n);
+        return true;
+      });
+      Reply reply;
+      if (read) {
+        reply = h(req, body);
+      } else {
+        int status = res.status >= 400 ? res.status : 400;
+        reply = ErrorReply(status, status == 413 ? "request too large" : "bad request");
+        reply.headers.emplace_back("Connection", "close");  // the rest of the body is unread
+      }
+      Finish(req, route, start, body.size(), reply, res);
     };
   }
 
@@ -64,6 +133,7 @@ struct HttpServer::Impl {
     srv.set_keep_alive_timeout(opts.keep_alive_seconds);
     srv.set_tcp_nodelay(true);  // small replies must not wait for delayed ACKs (~40 ms each)
     srv.set_payload_max_length(opts.max_request_bytes);
+    srv.set_logger([this](const httplib::Request& req, const httplib::Response&) { Log(req); });
     srv.set_error_handler([](const httplib::Request&, httplib::Response& res) {
       if (res.body.empty()) {
         Apply(ErrorReply(res.status, res.status == 413   ? "request too large"
@@ -75,11 +145,14 @@ struct HttpServer::Impl {
     srv.Get("/v2/health/live", Wrap("live", [this](auto&) { return service.Live(); }));
     srv.Get("/v2/health/ready", Wrap("ready", [this](auto&) { return service.Ready(); }));
     srv.Get("/v1/attestation",
-            Wrap("attestation", [this](auto&) { return service.GetAttestation(); }));
+            Wrap("attestation", [this](auto& r) { return service.GetAttestation(Peer(r)); }));
     srv.Post("/v1/attestation",
-             Wrap("attestation_fresh", [this](auto& r) { return service.PostAttestation(r.body); }));
-    srv.Post(R"(/v1/sealed/models/([^/]+)/infer)", Wrap("sealed_infer", [this](auto& r) {
-               return service.SealedInfer(Match(r, 1), r.body);
+             Wrap("attestation_fresh", [this](auto& r) {
+               return service.PostAttestation(r.body, Peer(r));
+             }));
+    srv.Post(R"(/v1/sealed/models/([^/]+)/infer)",
+             WrapBody("sealed_infer", [this](const httplib::Request& r, std::string_view body) {
+               return service.SealedInfer(Match(r, 1), body);
              }));
     if (plain_only) return;
     srv.Get("/v2", Wrap("server_metadata", [this](auto&) { return service.ServerMetadata(); }));
@@ -89,9 +162,10 @@ struct HttpServer::Impl {
     srv.Get(R"(/v2/models/([^/]+)(?:/versions/([^/]+))?/ready)", Wrap("model_ready", [this](auto& r) {
               return service.ModelReady(Match(r, 1), Match(r, 2));
             }));
-    srv.Post(R"(/v2/models/([^/]+)(?:/versions/([^/]+))?/infer)", Wrap("infer", [this](auto& r) {
+    srv.Post(R"(/v2/models/([^/]+)(?:/versions/([^/]+))?/infer)",
+             WrapBody("infer", [this](const httplib::Request& r, std::string_view body) {
                bool proof = r.get_header_value("Confide-Proof") == "1";
-               return service.Infer(Match(r, 1), Match(r, 2), r.body, JsonLen(r), proof);
+               return service.Infer(Match(r, 1), Match(r, 2), body, JsonLen(r), proof);
              }));
     srv.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(metrics.Render(), "text/plain; version=0.0.4");

@@ -22,6 +22,8 @@ Result<std::unique_ptr<Server>> Server::Start(tee::Platform& platform, ServerCon
   CONFIDE_ASSIGN_OR_RETURN(package::TrustList trust,
                            package::TrustList::Load(config.trust_list_path));
   std::unique_ptr<Server> s(new Server());
+  s->audit_ = std::make_unique<AuditTrail>(
+      config.audit_log, config.clock ? *config.clock : s->system_clock_, platform.Describe().tee);
   std::vector<ServedModel> models;
   WorkloadInputs workload{.launch_config = LaunchConfigText(config)};
   for (const ModelSource& source : config.models) {
@@ -30,9 +32,16 @@ Result<std::unique_ptr<Server>> Server::Start(tee::Platform& platform, ServerCon
                                                             now, config.engine));
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                     .count();
-    AuditEvent("model_key_use", {{"model", m.name}, {"version", m.version},
-                                 {"manifest_digest", HexEncode(m.manifest_digest)},
-                                 {"key_origin", m.key_origin}});
+    CONFIDE_TRY(s->audit_->Record({.kind = kAuditKeyUse,
+                                   .model_id = m.name,
+                                   .claims_summary = "key_origin=" + m.key_origin +
+                                                     " manifest_digest=" +
+                                                     HexEncode(m.manifest_digest) +
+                                                     " version=" + m.version,
+                                   .result = "ok"},
+                                  {{"key_origin", m.key_origin},
+                                   {"manifest_digest", HexEncode(m.manifest_digest)},
+                                   {"version", m.version}}));
     LogEvent("info", "model_loaded", {{"model", m.name}, {"ms", ms}});
     s->metrics_.CountKeyUse(m.key_origin);
     workload.manifest_digests.push_back(m.manifest_digest);
@@ -41,7 +50,7 @@ Result<std::unique_ptr<Server>> Server::Start(tee::Platform& platform, ServerCon
   s->metrics_.SetModelsLoaded(static_cast<int>(models.size()));
   CONFIDE_ASSIGN_OR_RETURN(s->attestor_, Attestor::Create(platform, std::move(workload), now));
   s->service_ = std::make_unique<InferenceService>(std::move(models), *s->attestor_,
-                                                   config.service);
+                                                   *s->audit_, config.service);
   s->http_ = std::make_unique<HttpServer>(*s->service_, *s->attestor_, s->metrics_, config.http);
   CONFIDE_TRY(s->http_->Bind());
   LogEvent("info", "listening", {{"port", s->http_->port()}, {"plain_port", s->http_->plain_port()},

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "confide/server/attestor.h"
+#include "confide/server/audit_trail.h"
 #include "confide/server/http_server.h"
 #include "confide/server/metrics.h"
 #include "confide/server/model_loader.h"
@@ -27,6 +28,10 @@ struct ServerConfig {
   engine::LoadOptions engine;
   HttpOptions http;
   ServiceOptions service;
+  // The tamper-evident audit log for attestation requests and key use (audit_trail.h); null =
+  // JSON log lines only. Must outlive the server.
+  audit::AuditLog* audit_log = nullptr;
+  const Clock* clock = nullptr;  // audit times; null = the system clock
 };
 
 // The launch configuration text bound into the workload claim: canonical JSON of the settings
@@ -35,8 +40,9 @@ std::string LaunchConfigText(const ServerConfig& config);
 
 class Server {
  public:
-  // Loads the models and binds the listeners. Errors: any model's (LoadServedModel), the trust
-  // list's, the platform's, kUnavailable for a taken port.
+  // Loads the models (each key use audited) and binds the listeners. Errors: any model's
+  // (LoadServedModel), the trust list's, the platform's, the audit log's, kUnavailable for a
+  // taken port.
   static Result<std::unique_ptr<Server>> Start(tee::Platform& platform, ServerConfig config,
                                                Time now);
   HttpServer& http() { return *http_; }
@@ -44,6 +50,8 @@ class Server {
 
  private:
   Server() = default;
+  SystemClock system_clock_;
+  std::unique_ptr<AuditTrail> audit_;
   Metrics metrics_;
   std::unique_ptr<Attestor> attestor_;
   std::unique_ptr<InferenceService> service_;

@@ -42,8 +42,8 @@ Reply ErrorReply(int status, std::string_view message) {
 }
 
 InferenceService::InferenceService(std::vector<ServedModel> models, const Attestor& attestor,
-                                   ServiceOptions opts)
-    : models_(std::move(models)), attestor_(attestor), opts_(std::move(opts)) {}
+                                   const AuditTrail& audit, ServiceOptions opts)
+    : models_(std::move(models)), attestor_(attestor), audit_(audit), opts_(std::move(opts)) {}
 
 const ServedModel* InferenceService::Find(const std::string& name,
                                           const std::string& version) const {
@@ -135,21 +135,45 @@ Reply InferenceService::ProofHeader(Reply reply, const ServedModel& m,
   return reply;
 }
 
-Reply InferenceService::GetAttestation() const {
-  AuditEvent("attestation_request", {{"kind", "certificate"}});
+Reply InferenceService::GetAttestation(const std::string& requester) const {
+  const auto& digest = attestor_.evidence_digest();
+  auto seq = audit_.Record({.kind = kAuditAttestation,
+                            .evidence_digest = Bytes(digest.begin(), digest.end()),
+                            .claims_summary = "kind=certificate",
+                            .result = "ok",
+                            .requester = requester});
+  if (!seq.ok()) return ErrorReply(503, "audit log unavailable");
   return JsonReply(attestor_.CertificateEvidenceJson());
 }
 
-Reply InferenceService::PostAttestation(std::string_view body) const {
+Reply InferenceService::PostAttestation(std::string_view body, const std::string& requester) const {
+  audit::AuditEvent event{.kind = kAuditAttestation, .claims_summary = "kind=fresh",
+                          .result = "error", .requester = requester};
   json j = json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("nonce") || !j["nonce"].is_string()) {
+    event.reasons = {"BAD_REQUEST"};
+    (void)audit_.Record(std::move(event));
     return ErrorReply(400, "body must be {\"nonce\": base64}");
   }
   auto nonce = Base64Decode(j["nonce"].get<std::string>());
-  if (!nonce.ok()) return ErrorReply(400, "nonce: " + nonce.error().message);
+  if (!nonce.ok()) {
+    event.reasons = {"BAD_NONCE"};
+    (void)audit_.Record(std::move(event));
+    return ErrorReply(400, "nonce: " + nonce.error().message);
+  }
   auto doc = attestor_.FreshEvidenceJson(*nonce);
-  AuditEvent("attestation_request", {{"kind", "fresh"}, {"ok", doc.ok()}});
-  if (!doc.ok()) return ErrorReply(StatusFor(doc.error()), doc.error().message);
+  if (!doc.ok()) {
+    event.reasons = {doc.error().code == ErrorCode::kInvalidArgument ? "BAD_NONCE" : "EVIDENCE_ERROR"};
+    (void)audit_.Record(std::move(event));
+    return ErrorReply(StatusFor(doc.error()), doc.error().message);
+  }
+  auto bundle = Base64Decode((*doc)["evidence_bundle"].get<std::string>());
+  if (bundle.ok()) {
+    auto digest = crypto::Sha256(*bundle);
+    event.evidence_digest.assign(digest.begin(), digest.end());
+  }
+  event.result = "ok";
+  if (!audit_.Record(std::move(event)).ok()) return ErrorReply(503, "audit log unavailable");
   return JsonReply(*doc);
 }
 

@@ -3,7 +3,7 @@
 // mode. Errors follow OIP: status 400 (malformed or wrong tensors), 404 (unknown model or
 // version), 413 (too large), 500/503, with body {"error": "..."} that never echoes tensor data.
 //
-//   InferenceService service(std::move(models), *attestor, metrics, {});
+//   InferenceService service(std::move(models), *attestor, trail, {});
 //   Reply r = service.Infer("mnist8", "", body, std::nullopt, /*want_proof=*/false);
 #ifndef CONFIDE_SERVER_SERVICE_H_
 #define CONFIDE_SERVER_SERVICE_H_
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "confide/server/attestor.h"
+#include "confide/server/audit_trail.h"
 #include "confide/server/metrics.h"
 #include "confide/server/model_loader.h"
 #include "confide/server/oip_tensors.h"
@@ -46,7 +47,9 @@ inline constexpr char kProofContext[] = "confide result proof v1";
 // Thread safe: requests may be served concurrently.
 class InferenceService {
  public:
-  InferenceService(std::vector<ServedModel> models, const Attestor& attestor, ServiceOptions opts);
+  // `attestor` and `audit` must outlive the service.
+  InferenceService(std::vector<ServedModel> models, const Attestor& attestor,
+                   const AuditTrail& audit, ServiceOptions opts);
 
   Reply Live() const;
   Reply Ready() const;
@@ -56,9 +59,11 @@ class InferenceService {
   // `version` empty = the loaded one. With `want_proof` the reply carries kProofHeader.
   Reply Infer(const std::string& name, const std::string& version, std::string_view body,
               std::optional<size_t> json_len, bool want_proof) const;
-  Reply GetAttestation() const;
+  // Attestation requests are audited (AuditTrail) before the evidence leaves; when the audit
+  // entry cannot be made durable the reply is 503 (fail closed). `requester`: the peer address.
+  Reply GetAttestation(const std::string& requester) const;
   // Body {"nonce": base64}.
-  Reply PostAttestation(std::string_view body) const;
+  Reply PostAttestation(std::string_view body, const std::string& requester) const;
   // Body: a sealed request (channel/sealed_envelope.h); the reply is sealed unless the envelope
   // itself cannot be opened (then a plain 400).
   Reply SealedInfer(const std::string& name, std::string_view body) const;
@@ -72,6 +77,7 @@ class InferenceService {
 
   std::vector<ServedModel> models_;
   const Attestor& attestor_;
+  const AuditTrail& audit_;
   ServiceOptions opts_;
 };
 
