@@ -1,9 +1,11 @@
 // `confide attest verify` and `confide attest show`: appraise or display SEV-SNP evidence;
 // `confide attest verify --tee sgx|tdx`: appraise an Intel DCAP quote with its collateral;
 // `confide attest verify --tee nitro`: appraise an AWS Nitro Enclaves attestation document.
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <vector>
 
 #include "apps/confide/commands.h"
 #include "apps/confide/evidence_files.h"
@@ -19,6 +21,7 @@
 #include "confide/attest/snp/report.h"
 #include "confide/base/file.h"
 #include "confide/base/hex.h"
+#include "confide/crypto/hash.h"
 
 namespace confide::cli {
 
@@ -61,7 +64,8 @@ struct VerifyArgs {
   EvidenceSources sources;
   std::string tee = "sev-snp";
   std::string collateral_path;  // Intel: a collateral JSON file or a `collateral import` folder
-  std::string sim_root_path;    // Nitro: a simulator's Nitro root certificate (PEM)
+  std::string sim_root_path;    // Nitro: a simulator's Nitro root certificate (PEM); SGX/TDX:
+                                // that or the hex SHA-256 of the sim Intel root's public key
   std::string policy_path;
   std::string at;
   bool json = false;
@@ -87,7 +91,33 @@ Result<std::optional<attest::intel::IntelCollateral>> LoadIntelCollateral(
   return std::optional<intel::IntelCollateral>(std::move(c));
 }
 
-int RunVerifyIntel(const VerifyArgs& args, const attest::Policy& policy, Time now) {
+// --sim-root for SGX/TDX: 64 hex digits (SHA-256 of the sim root's SubjectPublicKeyInfo, as
+// `confide sim init` prints it) or a PEM certificate file (the sim store's intel_root.pem).
+Result<attest::Digest32> IntelSimRootDigest(const std::string& arg) {
+  if (arg.size() == 64 && !std::filesystem::exists(arg)) {
+    CONFIDE_ASSIGN_OR_RETURN(Bytes digest, HexDecode(arg));
+    attest::Digest32 out;
+    std::copy(digest.begin(), digest.end(), out.begin());
+    return out;
+  }
+  CONFIDE_ASSIGN_OR_RETURN(Bytes pem, ReadFile(arg));
+  CONFIDE_ASSIGN_OR_RETURN(crypto::Certificate root, crypto::Certificate::FromPem(ToString(pem)));
+  return crypto::Sha256(root.public_key().ToDer());
+}
+
+// The quote's embedded PCK root is offered as a simulator root only when it is self-signed and
+// its key is one the user trusts (--sim-root or the policy's sim_roots); the policy's
+// "simulated" check then decides. Otherwise a foreign root stays CHAIN_UNTRUSTED.
+std::optional<crypto::Certificate> OfferedSimRoot(const attest::intel::Quote& quote,
+                                                  const std::vector<attest::Digest32>& trusted) {
+  auto chain = crypto::Certificate::ChainFromPem(quote.pck_chain_pem);
+  if (!chain.ok() || chain->size() < 2 || !chain->back().IsSelfSigned()) return std::nullopt;
+  const attest::Digest32 digest = crypto::Sha256(chain->back().public_key().ToDer());
+  if (std::find(trusted.begin(), trusted.end(), digest) == trusted.end()) return std::nullopt;
+  return chain->back();
+}
+
+int RunVerifyIntel(const VerifyArgs& args, attest::Policy policy, Time now) {
   auto bytes = ReadFile(args.sources.evidence_path, 1 << 20);
   if (!bytes.ok()) return Fail(bytes.error());
   auto quote = attest::intel::ParseQuote(*bytes);
@@ -98,9 +128,19 @@ int RunVerifyIntel(const VerifyArgs& args, const attest::Policy& policy, Time no
   }
   auto collateral = LoadIntelCollateral(args.collateral_path, *quote);
   if (!collateral.ok()) return Fail(collateral.error());
+  std::vector<attest::Digest32> trusted_sim_roots = policy.sim_roots;
+  if (!args.sim_root_path.empty()) {
+    auto digest = IntelSimRootDigest(args.sim_root_path);
+    if (!digest.ok()) return Fail(InvalidArgumentError("--sim-root: " + digest.error().message));
+    trusted_sim_roots.push_back(*digest);
+    if (args.policy_path.empty()) {  // the authenticity-only policy accepts this sim root
+      policy.allow_simulated = true;
+      policy.sim_roots.push_back(*digest);
+    }
+  }
   attest::IntelEvidence ev{.quote = *std::move(bytes),
                            .collateral = *std::move(collateral),
-                           .sim_root = std::nullopt,
+                           .sim_root = OfferedSimRoot(*quote, trusted_sim_roots),
                            .claims = std::nullopt,
                            .produced_at = std::nullopt};
   attest::IntelAppraiseOptions opts;
@@ -262,7 +302,10 @@ void AddAttestCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"sev-snp", "sgx", "tdx", "nitro"}));
   verify->add_option("--sim-root", args->sim_root_path,
                      "Nitro: the simulator's Nitro root certificate (nitro_root.pem of the sim "
-                     "store); accepted only if the policy allows simulation and lists it");
+                     "store); accepted only if the policy allows simulation and lists it. "
+                     "SGX/TDX: the sim Intel root as `confide sim init` prints it (hex SHA-256 "
+                     "of its public key) or intel_root.pem; without --policy it is accepted, "
+                     "with one the policy's allow_simulated and sim_roots decide");
   verify->add_option("--collateral", args->collateral_path,
                      "SGX/TDX: collateral as a dcap-qvl-style JSON file, or a folder written by "
                      "`confide collateral import`");

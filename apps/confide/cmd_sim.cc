@@ -3,10 +3,12 @@
 
 #include "apps/confide/commands.h"
 #include "apps/confide/exit_codes.h"
+#include "confide/attest/intel/collateral.h"
 #include "confide/base/file.h"
 #include "confide/base/hex.h"
 #include "confide/crypto/hash.h"
 #include "confide/tee/measure.h"
+#include "confide/tee/sim/sim_intel.h"
 #include "confide/tee/sim/sim_nitro.h"
 #include "confide/tee/sim/sim_platform.h"
 
@@ -36,6 +38,11 @@ int RunInit(const std::string& dir, bool force) {
               << "\n  sim Nitro root (for Nitro policies' sim_roots): "
               << HexEncode(crypto::Sha256(store->nitro->root.public_key().ToDer())) << "\n";
   }
+  if (store->intel) {
+    std::cout << "  simulated Intel PKI: " << store->intel->root.subject()
+              << "\n  sim Intel root (for SGX/TDX policies' sim_roots): "
+              << HexEncode(crypto::Sha256(store->intel->root.public_key().ToDer())) << "\n";
+  }
   return kExitOk;
 }
 
@@ -64,6 +71,40 @@ Status FixedHex(const std::string& hex, const char* name, bool allow_shorter,
   return OkStatus();
 }
 
+// SGX: a quote v3 with MRENCLAVE = the measurement's first 32 bytes; TDX: a quote v4 with
+// MRTD = the measurement. The collateral (as `attest verify --collateral` reads it) goes beside
+// it as OUT.collateral.json, valid for 30 days from now.
+int WriteIntelEvidence(const EvidenceArgs& a, tee::sim::SimStore store,
+                       const tee::sim::SimLaunch& launch, const tee::ReportData& report_data) {
+  const bool tdx = a.tee == "tdx";
+  if (!store.intel) {
+    return Fail(NotFoundError("the simulator store in " + store.dir +
+                              " has no Intel PKI (made by an older confide: run `confide sim "
+                              "init --force`)"));
+  }
+  const std::string root = HexEncode(crypto::Sha256(store.intel->root.public_key().ToDer()));
+  tee::sim::SimQuoteRequest req;
+  req.tdx = tdx;
+  req.report_data = report_data;
+  req.mrtd = launch.measurement;
+  std::copy(launch.measurement.begin(), launch.measurement.begin() + 32, req.mrenclave.begin());
+  req.mrsigner = crypto::Sha256(AsBytes("confide sim enclave signer"));
+  req.debug = a.debug;
+  auto quote = tee::sim::EmitSimIntelQuote(*store.intel, req);
+  if (!quote.ok()) return Fail(quote.error());
+  auto collateral = tee::sim::SimIntelCollateral(*store.intel, tdx, SystemClock().Now());
+  if (!collateral.ok()) return Fail(collateral.error());
+  const std::string collateral_path = a.out + ".collateral.json";
+  Status w = WriteFile(a.out, *quote, 0644);
+  if (w.ok()) w = WriteFile(collateral_path, attest::intel::EncodeIntelCollateral(*collateral), 0644);
+  if (!w.ok()) return Fail(w.error());
+  std::cout << "wrote " << a.out << " (" << (tdx ? "TDX quote v4" : "SGX quote v3")
+            << ", simulated) and " << collateral_path << " (its collateral, valid 30 days)\n  "
+            << (tdx ? "mr_td: " + HexEncode(req.mrtd) : "mr_enclave: " + HexEncode(req.mrenclave))
+            << "\n  sim Intel root: " << root << "\n";
+  return kExitOk;
+}
+
 int RunEvidence(const EvidenceArgs& a) {
   auto store = tee::sim::LoadSimStore(a.dir);
   if (!store.ok()) return Fail(store.error());
@@ -79,6 +120,8 @@ int RunEvidence(const EvidenceArgs& a) {
     launch.measurement = *m;
   }
   if (!s.ok()) return Fail(s.error());
+  if (a.tee == "sgx" || a.tee == "tdx") return WriteIntelEvidence(a, *std::move(store), launch,
+                                                                  report_data);
   if (a.tee == "nitro") {
     // PCR0 = the measurement; --debug zeroes PCR0..2 as an enclave in debug mode reports.
     tee::sim::SimNitroLaunch nitro_launch =
@@ -119,8 +162,8 @@ void AddSimCommand(CLI::App& app, int* exit_code) {
   auto init_dir = std::make_shared<std::string>(DefaultSimDir());
   auto force = std::make_shared<bool>(false);
   CLI::App* init = sim->add_subcommand(
-      "init", "Create the simulated AMD PKI (ARK -> ASK -> VCEK, P-384) and the sealing root in "
-              "the simulator folder (mode 0700)");
+      "init", "Create the simulated AMD PKI (ARK -> ASK -> VCEK, P-384), the simulated AWS Nitro "
+              "and Intel SGX/TDX PKIs and the sealing root in the simulator folder (mode 0700)");
   init->add_option("--dir", *init_dir, "Simulator folder (default: $CONFIDE_SIM_DIR, else "
                                        "$XDG_DATA_HOME/confide/sim)")->capture_default_str();
   init->add_flag("--force", *force, "Replace an existing simulator store");
@@ -130,7 +173,8 @@ void AddSimCommand(CLI::App& app, int* exit_code) {
   args->dir = DefaultSimDir();
   CLI::App* evidence = sim->add_subcommand(
       "evidence", "Write a simulated SEV-SNP report for the given report data (and its "
-                  "certificate table beside it, as OUT.certs)");
+                  "certificate table beside it, as OUT.certs); with --tee sgx|tdx an Intel quote "
+                  "(and its collateral beside it, as OUT.collateral.json)");
   evidence->add_option("--report-data", args->report_data_hex,
                        "Up to 64 bytes of hex for REPORT_DATA (zero-padded)")->required();
   evidence->add_option("-o,--out", args->out, "Output file")->required();
@@ -138,11 +182,14 @@ void AddSimCommand(CLI::App& app, int* exit_code) {
                        "48-byte hex MEASUREMENT (default: SHA-384 of this executable)");
   evidence->add_option("--host-data", args->host_data_hex, "32-byte hex HOST_DATA");
   evidence->add_flag("--debug", args->debug,
-                     "Simulate a debug guest (SNP policy bit 19; Nitro: PCR0..2 all zero)");
+                     "Simulate a debug guest (SNP policy bit 19; Nitro: PCR0..2 all zero; SGX: "
+                     "ATTRIBUTES.DEBUG; TDX: TDATTRIBUTES.DEBUG)");
   evidence->add_option("--tee", args->tee,
                        "sev-snp (default: a report and OUT.certs) or nitro (an attestation "
-                       "document with user_data = the report data, PCR0 = the measurement)")
-      ->check(CLI::IsMember({"sev-snp", "nitro"}));
+                       "document with user_data = the report data, PCR0 = the measurement), sgx "
+                       "(quote v3, MRENCLAVE = the measurement's first 32 bytes) or tdx (quote v4, "
+                       "MRTD = the measurement)")
+      ->check(CLI::IsMember({"sev-snp", "nitro", "sgx", "tdx"}));
   evidence->add_option("--dir", args->dir, "Simulator folder")->capture_default_str();
   evidence->callback([args, exit_code] { *exit_code = RunEvidence(*args); });
 }

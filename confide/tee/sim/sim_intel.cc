@@ -262,6 +262,21 @@ Result<intel::IntelCollateral> SimIntelCollateral(const SimIntelPki& pki, bool t
 Result<std::unique_ptr<SimIntelPlatform>> SimIntelPlatform::Open(
     bool tdx, const std::array<uint8_t, 48>& measurement, const Clock& clock) {
   CONFIDE_ASSIGN_OR_RETURN(SimIntelPki pki, MakeSimIntelPki(clock.Now()));
+  return FromPki(std::move(pki), tdx, measurement, clock);
+}
+
+Result<std::unique_ptr<SimIntelPlatform>> SimIntelPlatform::Open(
+    SimStore store, bool tdx, const std::array<uint8_t, 48>& measurement, const Clock& clock) {
+  if (!store.intel) {
+    return NotFoundError("the simulator store in " + store.dir +
+                         " has no Intel PKI (made by an older confide: run `confide sim init "
+                         "--force`)");
+  }
+  return FromPki(*std::move(store.intel), tdx, measurement, clock);
+}
+
+std::unique_ptr<SimIntelPlatform> SimIntelPlatform::FromPki(
+    SimIntelPki pki, bool tdx, const std::array<uint8_t, 48>& measurement, const Clock& clock) {
   SimQuoteRequest req;
   req.tdx = tdx;
   req.mrtd = measurement;

@@ -5,7 +5,8 @@
 // info and QE identity JSON signed by the sim TCB Signing key, root and PCK CA CRLs). The
 // production verifier (attest/intel_appraise.h) checks all of it unchanged; only the root
 // differs, so policies reject it unless `allow_simulated` lists the sim root (sim_roots).
-// Not a secret-holding platform: keys live in memory, for tests and demos.
+// Not a secret-holding platform: for tests and demos. The PKI is made in memory
+// (MakeSimIntelPki) or kept in the persistent sim store (sim_store.h, `confide sim init`).
 //
 //   CONFIDE_ASSIGN_OR_RETURN(SimIntelPki pki, MakeSimIntelPki(now));
 //   CONFIDE_ASSIGN_OR_RETURN(Bytes quote, EmitSimIntelQuote(pki, {.tdx = true, ...}));
@@ -28,23 +29,11 @@
 #include "confide/crypto/keys.h"
 #include "confide/crypto/x509.h"
 #include "confide/tee/platform.h"
+#include "confide/tee/sim/sim_store.h"
 
 namespace confide::tee::sim {
 
-struct SimIntelPki {
-  crypto::PrivateKey root_key;
-  crypto::Certificate root;  // self-signed "confide sim Intel SGX Root CA"
-  crypto::PrivateKey pck_ca_key;
-  crypto::Certificate pck_ca;  // "Intel SGX PCK Platform CA" (O = confide simulator)
-  crypto::PrivateKey pck_key;
-  crypto::Certificate pck;  // "Intel SGX PCK Certificate" with the SGX extensions below
-  attest::intel::PckExtensions pck_ext;
-  crypto::PrivateKey tcb_signing_key;
-  crypto::Certificate tcb_signing;    // "Intel SGX TCB Signing" (sim)
-  crypto::PrivateKey attestation_key;  // the sim QE's ECDSA P-256 attestation key
-};
-
-// A fresh PKI, certificates valid from `now` - 1 day for 10 years. kInternal on crypto failure.
+// A fresh PKI (SimIntelPki is declared in sim_store.h), certificates valid from `now` - 1 day for 10 years. kInternal on crypto failure.
 Result<SimIntelPki> MakeSimIntelPki(Time now);
 
 struct SimQuoteRequest {
@@ -71,12 +60,18 @@ Result<attest::intel::IntelCollateral> SimIntelCollateral(
 // A Platform whose evidence is a sim quote (SGX v3 or TDX v4) with the given measurement, and
 // whose Evidence::cert_table carries the sim collateral (EncodeIntelCollateral JSON; it becomes
 // the bundle's endorsements), so attested TLS and the key broker verify it with the production
-// AppraiseEvidence. The PKI is made in memory at Open and lives as long as the platform; a
-// verifier must list its root (root_spki_sha256) in sim_roots. No sealing key (kUnsupported).
+// AppraiseEvidence. The PKI is made in memory at Open (or taken from the sim store) and lives as
+// long as the platform; a verifier must list its root (root_spki_sha256) in sim_roots. No sealing key (kUnsupported).
 class SimIntelPlatform final : public Platform {
  public:
   // Measurement: MRENCLAVE (first 32 bytes) for SGX, MRTD for TDX. `clock` must outlive it.
   static Result<std::unique_ptr<SimIntelPlatform>> Open(bool tdx,
+                                                        const std::array<uint8_t, 48>& measurement,
+                                                        const Clock& clock);
+  // The same with the PKI of the persistent sim store, so verifiers can pin its root across
+  // processes. kNotFound (with a hint to run `confide sim init --force`) if the store predates
+  // Intel simulation.
+  static Result<std::unique_ptr<SimIntelPlatform>> Open(SimStore store, bool tdx,
                                                         const std::array<uint8_t, 48>& measurement,
                                                         const Clock& clock);
 
@@ -88,6 +83,9 @@ class SimIntelPlatform final : public Platform {
 
  private:
   SimIntelPlatform(SimIntelPki pki, SimQuoteRequest request, const Clock& clock);
+  static std::unique_ptr<SimIntelPlatform> FromPki(SimIntelPki pki, bool tdx,
+                                                   const std::array<uint8_t, 48>& measurement,
+                                                   const Clock& clock);
 
   SimIntelPki pki_;
   SimQuoteRequest request_;

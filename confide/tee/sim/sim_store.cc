@@ -10,6 +10,7 @@
 #include "confide/base/file.h"
 #include "confide/crypto/random.h"
 #include "confide/crypto/x509_issue.h"
+#include "confide/tee/sim/sim_intel.h"
 
 namespace confide::tee::sim {
 
@@ -98,6 +99,49 @@ Result<std::optional<SimNitroPki>> LoadNitroPki(const std::string& dir) {
                                                 .leaf_key = std::move(leaf_key)});
 }
 
+// The Intel PKI's files: certificate and key per role, then the sim QE's attestation key.
+constexpr const char* kIntelRoles[] = {"intel_root", "intel_pck_ca", "intel_pck",
+                                       "intel_tcb_signing"};
+
+Status WriteIntelPki(const std::string& dir, const SimIntelPki& pki) {
+  const std::pair<const Certificate*, const PrivateKey*> parts[] = {
+      {&pki.root, &pki.root_key}, {&pki.pck_ca, &pki.pck_ca_key}, {&pki.pck, &pki.pck_key},
+      {&pki.tcb_signing, &pki.tcb_signing_key}};
+  for (size_t i = 0; i < std::size(kIntelRoles); ++i) {
+    const std::string base = dir + "/" + kIntelRoles[i];
+    CONFIDE_TRY(WriteKey(base + ".key", *parts[i].second));
+    CONFIDE_TRY(WriteText(base + ".pem", parts[i].first->ToPem(), 0644));
+  }
+  return WriteKey(dir + "/intel_attestation.key", pki.attestation_key);
+}
+
+// The Intel PKI, if the store has one (stores made before it existed do not). The PCK's SGX
+// extensions are parsed back from the certificate rather than stored twice.
+Result<std::optional<SimIntelPki>> LoadIntelPki(const std::string& dir) {
+  if (!fs::exists(fs::path(dir) / "intel_attestation.key")) return std::optional<SimIntelPki>();
+  std::vector<Certificate> certs;
+  std::vector<PrivateKey> keys;
+  for (const char* role : kIntelRoles) {
+    CONFIDE_ASSIGN_OR_RETURN(Certificate cert, LoadCert(dir + "/" + role + ".pem"));
+    CONFIDE_ASSIGN_OR_RETURN(PrivateKey key, LoadKey(dir + "/" + role + ".key"));
+    certs.push_back(std::move(cert));
+    keys.push_back(std::move(key));
+  }
+  CONFIDE_ASSIGN_OR_RETURN(PrivateKey attestation_key, LoadKey(dir + "/intel_attestation.key"));
+  auto ext = attest::intel::ParsePckExtensions(certs[2]);
+  if (!ext.ok()) return MalformedError(dir + "/intel_pck.pem: " + ext.error().message);
+  return std::optional<SimIntelPki>(SimIntelPki{.root_key = std::move(keys[0]),
+                                                .root = std::move(certs[0]),
+                                                .pck_ca_key = std::move(keys[1]),
+                                                .pck_ca = std::move(certs[1]),
+                                                .pck_key = std::move(keys[2]),
+                                                .pck = std::move(certs[2]),
+                                                .pck_ext = *ext,
+                                                .tcb_signing_key = std::move(keys[3]),
+                                                .tcb_signing = std::move(certs[3]),
+                                                .attestation_key = std::move(attestation_key)});
+}
+
 }  // namespace
 
 std::string DefaultSimDir() {
@@ -140,7 +184,9 @@ Status InitSimStore(const std::string& dir, Time now, bool overwrite) {
                            Issue("i-00000000000000000-enc0000000000000000.sim", false, now,
                                  nitro_leaf_key, nitro_inter_key, &nitro_inter, {},
                                  kSimNitroOrganization));
+  CONFIDE_ASSIGN_OR_RETURN(SimIntelPki intel, MakeSimIntelPki(now));
   SecretBytes sealing_root = crypto::RandomSecret(32);
+  CONFIDE_TRY(WriteIntelPki(dir, intel));
   CONFIDE_TRY(WriteKey(dir + "/nitro_root.key", nitro_root_key));
   CONFIDE_TRY(WriteKey(dir + "/nitro_inter.key", nitro_inter_key));
   CONFIDE_TRY(WriteKey(dir + "/nitro_leaf.key", nitro_leaf_key));
@@ -184,6 +230,7 @@ Result<SimStore> LoadSimStore(const std::string& dir) {
   SecureWipe(root);
   std::copy(chip_id.begin(), chip_id.end(), store.chip_id.begin());
   CONFIDE_ASSIGN_OR_RETURN(store.nitro, LoadNitroPki(dir));
+  CONFIDE_ASSIGN_OR_RETURN(store.intel, LoadIntelPki(dir));
   return store;
 }
 

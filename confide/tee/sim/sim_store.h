@@ -7,6 +7,8 @@
 //   chip_id.bin                  64 bytes, = the VCEK's hwID
 //   sealing_root.key             32 random bytes, mode 0600
 //   nitro_{root,inter,leaf}.pem  the simulated AWS Nitro PKI (sim_nitro.h); .key files mode 0600
+//   intel_{root,pck_ca,pck,tcb_signing}.pem  the simulated Intel PKI (sim_intel.h); their .key
+//                                files and intel_attestation.key (the sim QE's key) mode 0600
 //
 //   CONFIDE_TRY(InitSimStore(dir, clock.Now(), /*overwrite=*/false));
 //   CONFIDE_ASSIGN_OR_RETURN(SimStore store, LoadSimStore(dir));
@@ -17,6 +19,7 @@
 #include <optional>
 #include <string>
 
+#include "confide/attest/intel/pck_extensions.h"
 #include "confide/attest/snp/report.h"
 #include "confide/base/clock.h"
 #include "confide/base/result.h"
@@ -39,6 +42,22 @@ struct SimNitroPki {
   crypto::PrivateKey leaf_key;
 };
 
+// The simulated Intel PKI: sim root → "Intel SGX PCK Platform CA" → PCK leaf carrying
+// real-format SGX extensions (pck_ext, parsed back from the leaf on load); a sim "Intel SGX TCB
+// Signing" certificate under the root; the sim quoting enclave's attestation key (sim_intel.h).
+struct SimIntelPki {
+  crypto::PrivateKey root_key;
+  crypto::Certificate root;  // self-signed "confide sim Intel SGX Root CA"
+  crypto::PrivateKey pck_ca_key;
+  crypto::Certificate pck_ca;  // "Intel SGX PCK Platform CA" (O = confide simulator)
+  crypto::PrivateKey pck_key;
+  crypto::Certificate pck;  // "Intel SGX PCK Certificate" with the SGX extensions below
+  attest::intel::PckExtensions pck_ext;
+  crypto::PrivateKey tcb_signing_key;
+  crypto::Certificate tcb_signing;     // "Intel SGX TCB Signing" (sim)
+  crypto::PrivateKey attestation_key;  // the sim QE's ECDSA P-256 attestation key
+};
+
 struct SimStore {
   std::string dir;
   crypto::Certificate ark, ask, vcek;
@@ -47,6 +66,8 @@ struct SimStore {
   SecretBytes sealing_root;
   // Absent in stores made before Nitro simulation existed (`confide sim init --force` adds it).
   std::optional<SimNitroPki> nitro;
+  // Absent in stores made before Intel simulation existed (`confide sim init --force` adds it).
+  std::optional<SimIntelPki> intel;
 };
 
 // The default directory: $CONFIDE_SIM_DIR, else $XDG_DATA_HOME/confide/sim, else
