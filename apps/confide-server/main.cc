@@ -61,7 +61,10 @@ server::ModelSource ParseModel(const std::string& spec) {
 
 void AddOptions(CLI::App& app, Args& a) {
   auto& c = a.config;
-  app.add_option("--tee", a.tee, "TEE backend: auto, tsm, sgx, nitro or sim")->capture_default_str();
+  app.add_option("--tee", a.tee,
+                 "TEE backend: auto, tsm, sgx, nitro or sim; or, forced only, the simulator's "
+                 "sim-sgx, sim-tdx or sim-nitro evidence")
+      ->capture_default_str();
   app.add_option("--sim-dir", a.sim_dir, "Simulator folder (default: $CONFIDE_SIM_DIR, ...)");
   app.add_option("--model", a.models, "PACKAGE[:KEYFILE] to serve (repeatable)")->required();
   app.add_option("--trust", a.trust, "signers.toml: the package signers to accept")->required();

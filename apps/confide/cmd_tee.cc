@@ -55,7 +55,8 @@ void AddTeeCommand(CLI::App& app, int* exit_code) {
   args->sim_dir = tee::sim::DefaultSimDir();
   CLI::App* info = tee_cmd->add_subcommand(
       "info", "Detect the TEE (tsm -> sgx -> nitro -> sim) and describe it");
-  info->add_option("--tee", args->tee, "Force a backend: auto, tsm, sgx, nitro or sim")
+  info->add_option("--tee", args->tee,
+                   "Force a backend: auto, tsm, sgx, nitro, sim, sim-sgx, sim-tdx or sim-nitro")
       ->capture_default_str();
   info->add_option("--root", args->root,
                    "Prefix for every device path (a fake device tree; default: none)");

@@ -6,6 +6,8 @@
 #include "confide/tee/gramine/gramine_platform.h"
 #include "confide/tee/measure.h"
 #include "confide/tee/nitro/nsm_platform.h"
+#include "confide/tee/sim/sim_intel.h"
+#include "confide/tee/sim/sim_nitro.h"
 #include "confide/tee/sim/sim_platform.h"
 #include "confide/tee/tsm/tsm_platform.h"
 
@@ -13,7 +15,14 @@ namespace confide::tee {
 
 namespace {
 
-Result<std::unique_ptr<Platform>> OpenSim(const DetectOptions& o) {
+template <typename T>
+Result<std::unique_ptr<Platform>> Upcast(Result<std::unique_ptr<T>> r) {
+  if (!r.ok()) return std::move(r).error();
+  return std::unique_ptr<Platform>(*std::move(r));
+}
+
+// `name` is "sim" (SEV-SNP reports), "sim-sgx", "sim-tdx" or "sim-nitro".
+Result<std::unique_ptr<Platform>> OpenSim(const std::string& name, const DetectOptions& o) {
   std::string dir = o.sim_dir.empty() ? sim::DefaultSimDir() : o.sim_dir;
   crypto::Sha384Digest measurement{};
   if (o.sim_measurement) {
@@ -22,14 +31,17 @@ Result<std::unique_ptr<Platform>> OpenSim(const DetectOptions& o) {
     CONFIDE_ASSIGN_OR_RETURN(measurement, MeasureFile("/proc/self/exe"));
   }
   CONFIDE_ASSIGN_OR_RETURN(sim::SimStore store, sim::LoadSimStore(dir));
+  static const SystemClock clock;  // outlives every platform made here
+  if (name == "sim-sgx" || name == "sim-tdx") {
+    return Upcast(
+        sim::SimIntelPlatform::Open(std::move(store), name == "sim-tdx", measurement, clock));
+  }
+  if (name == "sim-nitro") {
+    return Upcast(sim::SimNitroPlatform::Open(std::move(store),
+                                              sim::SimNitroLaunchFor(measurement), clock));
+  }
   return std::unique_ptr<Platform>(
       new sim::SimPlatform(std::move(store), {.measurement = measurement}));
-}
-
-template <typename T>
-Result<std::unique_ptr<Platform>> Upcast(Result<std::unique_ptr<T>> r) {
-  if (!r.ok()) return std::move(r).error();
-  return std::unique_ptr<Platform>(*std::move(r));
 }
 
 Result<std::unique_ptr<Platform>> OpenOne(DeviceOps& ops, const std::string& name,
@@ -37,7 +49,7 @@ Result<std::unique_ptr<Platform>> OpenOne(DeviceOps& ops, const std::string& nam
   if (name == "tsm") return Upcast(tsm::TsmPlatform::Open(ops, {.root = o.root}));
   if (name == "sgx") return Upcast(gramine::GraminePlatform::Open(ops, {.root = o.root}));
   if (name == "nitro") return Upcast(nitro::NsmPlatform::Open(ops, {.root = o.root}));
-  return OpenSim(o);
+  return OpenSim(name, o);
 }
 
 }  // namespace
@@ -50,7 +62,9 @@ DeviceOps& SystemDevices() {
 Result<Detection> DetectPlatform(DeviceOps& ops, const DetectOptions& options) {
   if (std::find(std::begin(kTeeChoices), std::end(kTeeChoices), options.tee) ==
       std::end(kTeeChoices)) {
-    return InvalidArgumentError("--tee " + options.tee + ": expected auto, tsm, sgx, nitro or sim");
+    return InvalidArgumentError("--tee " + options.tee +
+                                ": expected auto, tsm, sgx, nitro, sim, sim-sgx, sim-tdx or "
+                                "sim-nitro");
   }
   Detection d;
   if (options.tee != "auto") {

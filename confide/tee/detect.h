@@ -1,7 +1,9 @@
 // Chooses the Platform this process runs on: configfs-tsm (SEV-SNP / TDX VM), then Gramine's
 // /dev/attestation (SGX), then /dev/nsm (Nitro), then the simulator. Only "absent" (kNotFound)
 // moves on to the next backend: a device that is present but fails is an error, never a silent
-// fallback to the simulator. `tee` overrides the order (the CLI's and server's --tee).
+// fallback to the simulator. `tee` overrides the order (the CLI's and server's --tee); only
+// forcing picks the simulator's other evidence kinds: sim-sgx (SGX quote v3), sim-tdx (TDX quote
+// v4) and sim-nitro (Nitro document), each through the sim store's PKI for that vendor.
 //
 //   CONFIDE_ASSIGN_OR_RETURN(Detection d, DetectPlatform(SystemDevices(), {.tee = "auto"}));
 //   d.platform->GetEvidence(report_data);
@@ -19,13 +21,15 @@
 
 namespace confide::tee {
 
-inline constexpr const char* kTeeChoices[] = {"auto", "tsm", "sgx", "nitro", "sim"};
+inline constexpr const char* kTeeChoices[] = {"auto",    "tsm",     "sgx",      "nitro",
+                                               "sim",     "sim-sgx", "sim-tdx",  "sim-nitro"};
 
 struct DetectOptions {
   std::string tee = "auto";  // one of kTeeChoices
   std::string root;          // prefixed to every device path ("" in production; tests: a fake tree)
   std::string sim_dir;       // simulator store; "" = DefaultSimDir()
-  // The simulator's MEASUREMENT; unset = SHA-384 of /proc/self/exe.
+  // The simulator's MEASUREMENT (sim-sgx: MRENCLAVE = its first 32 bytes; sim-tdx: MRTD;
+  // sim-nitro: PCR0 as SimNitroLaunchFor); unset = SHA-384 of /proc/self/exe.
   std::optional<crypto::Sha384Digest> sim_measurement;
 };
 

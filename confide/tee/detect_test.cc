@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "confide/base/clock.h"
+#include "confide/base/hex.h"
 #include "confide/base/testing/shared_data.h"
 #include "confide/tee/sim/sim_store.h"
 #include "confide/tee/testing/fake_devices.h"
@@ -48,6 +49,39 @@ TEST_F(DetectTest, OrderIsTsmThenGramineThenNsmThenSim) {
   EXPECT_EQ(Backend(Options("sim")), "sim");
   EXPECT_EQ(Backend(Options("nitro")), "nitro");
   EXPECT_EQ(Backend(Options("sgx")), "sgx");
+}
+
+// The simulator's Intel and Nitro evidence only when forced; never chosen by auto.
+TEST_F(DetectTest, SimVendorBackendsAreForcedOnly) {
+  const crypto::Sha384Digest m = crypto::Sha384(AsBytes("workload"));
+  const struct {
+    const char* tee;
+    attest::TeeType type;
+    const char* detail;
+    std::string value;
+  } cases[] = {{"sim-sgx", attest::TeeType::kSgx, "mr_enclave", HexEncode(ByteSpan(m).first(32))},
+               {"sim-tdx", attest::TeeType::kTdx, "mr_td", HexEncode(m)},
+               {"sim-nitro", attest::TeeType::kNitro, "", ""}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.tee);
+    auto d = DetectPlatform(dev_, Options(c.tee));
+    ASSERT_TRUE(d.ok()) << d.error().ToString();
+    PlatformInfo info = d->platform->Describe();
+    EXPECT_EQ(info.tee, c.type);
+    EXPECT_TRUE(info.simulated);
+    if (*c.detail) {
+      bool found = false;
+      for (const auto& [k, v] : info.details) found |= k == c.detail && v == c.value;
+      EXPECT_TRUE(found);
+    }
+    auto ev = d->platform->GetEvidence({});
+    ASSERT_TRUE(ev.ok()) << ev.error().ToString();
+    EXPECT_EQ(ev->tee, c.type);
+  }
+  EXPECT_EQ(Backend(Options()), "sim");
+  EXPECT_EQ(DetectPlatform(dev_, Options("sim-amd")).error().code, ErrorCode::kInvalidArgument);
+  std::filesystem::remove(sim_dir_ + "/intel_attestation.key");  // a store before Intel sim
+  EXPECT_EQ(DetectPlatform(dev_, Options("sim-tdx")).error().code, ErrorCode::kNotFound);
 }
 
 TEST_F(DetectTest, APresentButBrokenDeviceIsAnErrorNotASimFallback) {
