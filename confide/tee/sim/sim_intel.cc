@@ -38,7 +38,7 @@ Result<crypto::Certificate> Issue(const std::string& cn, bool ca, Time now,
                                   const crypto::Certificate* issuer,
                                   std::vector<crypto::CertificateExtension> ext = {}) {
   crypto::CertificateTemplate t{.subject_cn = cn,
-                                .subject_o = "confide simulator",
+                                .subject_o = kSimIntelOrganization,
                                 .serial = {},
                                 .not_before = now - hours(24),
                                 .not_after = now + hours(24 * 3650),

@@ -34,6 +34,7 @@ inline constexpr attest::snp::Tcb kSimTcb{.boot_loader = 3, .tee = 0, .snp = 8, 
 // The O= of every simulated certificate: simulated evidence is recognisable at a glance.
 inline constexpr const char* kSimOrganization = "confide simulator - NOT A REAL AMD KEY";
 inline constexpr const char* kSimNitroOrganization = "confide simulator - NOT A REAL AWS KEY";
+inline constexpr const char* kSimIntelOrganization = "confide simulator - NOT A REAL INTEL KEY";
 
 // The simulated AWS Nitro PKI: root → intermediate → leaf (P-384), laid out as AWS's
 // (the root is cabundle[0]); the leaf signs the simulated attestation documents (sim_nitro.h).
@@ -49,7 +50,7 @@ struct SimIntelPki {
   crypto::PrivateKey root_key;
   crypto::Certificate root;  // self-signed "confide sim Intel SGX Root CA"
   crypto::PrivateKey pck_ca_key;
-  crypto::Certificate pck_ca;  // "Intel SGX PCK Platform CA" (O = confide simulator)
+  crypto::Certificate pck_ca;  // "Intel SGX PCK Platform CA" (O = kSimIntelOrganization)
   crypto::PrivateKey pck_key;
   crypto::Certificate pck;  // "Intel SGX PCK Certificate" with the SGX extensions below
   attest::intel::PckExtensions pck_ext;
