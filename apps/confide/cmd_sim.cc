@@ -155,8 +155,9 @@ int RunEvidence(const EvidenceArgs& a) {
 
 void AddSimCommand(CLI::App& app, int* exit_code) {
   CLI::App* sim = app.add_subcommand(
-      "sim", "The TEE simulator: a local stand-in for SEV-SNP hardware. Its evidence has real "
-             "formats but local roots, which every policy rejects unless it allows simulation.");
+      "sim", "The TEE simulator: a local stand-in for SEV-SNP, SGX, TDX and Nitro hardware. Its "
+             "evidence has real formats but local roots, which every policy rejects unless it "
+             "allows simulation.");
   sim->require_subcommand(1);
 
   auto init_dir = std::make_shared<std::string>(DefaultSimDir());
