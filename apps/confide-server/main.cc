@@ -76,6 +76,9 @@ void AddOptions(CLI::App& app, Args& a) {
                  "Key broker HOST:PORT: releases model keys missing from the sealed cache");
   app.add_option("--kbs-pin", a.kbs.pin_hex,
                  "SHA-256 (hex) of the key broker's TLS public key (confide kbs init prints it)");
+  app.add_flag("--await-provision", c.await_provision,
+               "Start even when a model's key is in no source: the model is listed as not ready "
+               "until its owner pushes the key (confide provision)");
   app.add_option("--host", c.http.host, "Listen address")->capture_default_str();
   app.add_option("--port", c.http.port, "TLS port (0: any free port)")->capture_default_str();
   app.add_option("--plain-port", c.http.plain_port,

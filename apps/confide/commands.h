@@ -26,6 +26,7 @@ void AddAuditCommand(CLI::App& app, int* exit_code);
 // Confidential inference client (issue 7): attest remote (needs AddAttestCommand first), infer.
 void AddAttestRemoteCommand(CLI::App& app, int* exit_code);
 void AddInferCommand(CLI::App& app, int* exit_code);
+void AddProvisionCommand(CLI::App& app, int* exit_code);
 // TEE backends (issue 9): tee info.
 void AddTeeCommand(CLI::App& app, int* exit_code);
 // Deployable bundle (issue 9): bundle.

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   AddAttestCommand(app, &exit_code);
   AddAttestRemoteCommand(app, &exit_code);
   AddInferCommand(app, &exit_code);
+  AddProvisionCommand(app, &exit_code);
   AddSimCommand(app, &exit_code);
   AddTeeCommand(app, &exit_code);
   AddBundleCommand(app, &exit_code);

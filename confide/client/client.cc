@@ -186,6 +186,15 @@ Result<std::string> Client::Get(const std::string& path) {
   return res->body;
 }
 
+Result<std::string> Client::Post(const std::string& path, const std::string& body,
+                                 const std::string& content_type) {
+  if (!impl_->verified) CONFIDE_TRY(Connect());
+  auto res = impl_->http->Post(path, body, content_type);
+  if (res && res->status == 403) return VerificationFailedError(HttpError(res).message);
+  if (!res || res->status / 100 != 2) return HttpError(res);
+  return res->body;
+}
+
 std::string Client::Explain() const { return impl_->last_explain; }
 
 std::optional<crypto::Certificate> Client::server_certificate() const {

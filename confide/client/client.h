@@ -64,6 +64,11 @@ class Client {
   // Any GET over the verified connection (e.g. "/v2/models/mnist8"); body on 2xx.
   Result<std::string> Get(const std::string& path);
 
+  // Any POST over the verified connection (e.g. "/v1/provision/mnist8"); body on 2xx, the
+  // server's error JSON as for Infer otherwise, but 403 (a refusal) as kVerificationFailed.
+  Result<std::string> Post(const std::string& path, const std::string& body,
+                           const std::string& content_type = "application/json");
+
   // The latest appraisal explained (or the error that prevented one).
   std::string Explain() const;
   // The server's certificate seen in the TLS handshake, if any.

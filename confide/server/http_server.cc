@@ -167,6 +167,10 @@ struct HttpServer::Impl {
                bool proof = r.get_header_value("Confide-Proof") == "1";
                return service.Infer(Match(r, 1), Match(r, 2), body, JsonLen(r), proof);
              }));
+    // Owner key push: on the attested TLS listener only (the owner appraised this server).
+    srv.Post(R"(/v1/provision/([^/]+))", Wrap("provision", [this](auto& r) {
+               return service.Provision(Match(r, 1), r.body, Peer(r));
+             }));
     srv.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(metrics.Render(), "text/plain; version=0.0.4");
     });

@@ -80,16 +80,12 @@ void StoreInCache(const KeySources& keys, tee::Platform& platform, const SecretB
   (void)WriteFile(CachedKeyPath(keys.cache_dir, digest), *sealed, 0600);
 }
 
-}  // namespace
-
-Result<ServedModel> LoadServedModel(const ModelSource& source, const KeySources& keys,
-                                    const package::TrustList& trust, tee::Platform& platform,
-                                    Time now, const engine::LoadOptions& engine_options) {
-  CONFIDE_ASSIGN_OR_RETURN(package::FileSource in, package::FileSource::Open(source.package_path));
-  CONFIDE_ASSIGN_OR_RETURN(package::PackageReader reader,
-                           package::PackageReader::Open(in, trust, now));
+// Decrypts with `key`, loads the engine model and seals the key unless it came from the cache.
+Result<ServedModel> DecryptAndLoad(package::FileSource& in, package::PackageReader& reader,
+                                   ObtainedKey key, const KeySources& keys,
+                                   tee::Platform& platform,
+                                   const engine::LoadOptions& engine_options) {
   const package::PackagePrefix& prefix = reader.prefix();
-  CONFIDE_ASSIGN_OR_RETURN(ObtainedKey key, ObtainKey(source, keys, platform, prefix));
   WipingSink sink(prefix.manifest.payload_size);
   CONFIDE_TRY(reader.Decrypt(key.key, in, sink));
   CONFIDE_ASSIGN_OR_RETURN(std::unique_ptr<engine::Model> model,
@@ -100,7 +96,45 @@ Result<ServedModel> LoadServedModel(const ModelSource& source, const KeySources&
                      .version = prefix.manifest.model_version,
                      .manifest_digest = prefix.manifest_digest,
                      .key_origin = key.origin,
-                     .model = std::move(model)};
+                     .model = std::move(model),
+                     .signer_key_id = prefix.manifest.signer_key_id};
+}
+
+}  // namespace
+
+Result<ServedModel> LoadServedModel(const ModelSource& source, const KeySources& keys,
+                                    const package::TrustList& trust, tee::Platform& platform,
+                                    Time now, const engine::LoadOptions& engine_options) {
+  CONFIDE_ASSIGN_OR_RETURN(package::FileSource in, package::FileSource::Open(source.package_path));
+  CONFIDE_ASSIGN_OR_RETURN(package::PackageReader reader,
+                           package::PackageReader::Open(in, trust, now));
+  CONFIDE_ASSIGN_OR_RETURN(ObtainedKey key, ObtainKey(source, keys, platform, reader.prefix()));
+  return DecryptAndLoad(in, reader, std::move(key), keys, platform, engine_options);
+}
+
+Result<ServedModel> PendingServedModel(const ModelSource& source, const package::TrustList& trust,
+                                       Time now) {
+  CONFIDE_ASSIGN_OR_RETURN(package::FileSource in, package::FileSource::Open(source.package_path));
+  CONFIDE_ASSIGN_OR_RETURN(package::PackageReader reader,
+                           package::PackageReader::Open(in, trust, now));
+  const package::PackagePrefix& prefix = reader.prefix();
+  return ServedModel{.name = prefix.manifest.name,
+                     .version = prefix.manifest.model_version,
+                     .manifest_digest = prefix.manifest_digest,
+                     .key_origin = "pending",
+                     .model = nullptr,
+                     .signer_key_id = prefix.manifest.signer_key_id};
+}
+
+Result<ServedModel> LoadServedModelWithKey(const ModelSource& source, const SecretBytes& key,
+                                           const KeySources& keys, const package::TrustList& trust,
+                                           tee::Platform& platform, Time now,
+                                           const engine::LoadOptions& engine_options) {
+  CONFIDE_ASSIGN_OR_RETURN(package::FileSource in, package::FileSource::Open(source.package_path));
+  CONFIDE_ASSIGN_OR_RETURN(package::PackageReader reader,
+                           package::PackageReader::Open(in, trust, now));
+  ObtainedKey pushed{SecretBytes::CopyFrom(key.Expose()), "provision"};
+  return DecryptAndLoad(in, reader, std::move(pushed), keys, platform, engine_options);
 }
 
 }  // namespace confide::server

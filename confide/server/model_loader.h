@@ -39,8 +39,9 @@ struct ServedModel {
   std::string name;
   std::string version;
   package::Digest manifest_digest{};
-  std::string key_origin;  // "sealed-cache", "kbs" or "key-file" (for logs and metrics)
-  std::unique_ptr<engine::Model> model;
+  std::string key_origin;  // "sealed-cache", "kbs", "key-file" or "provision"; "pending"
+  std::unique_ptr<engine::Model> model;  // null while pending (awaiting `confide provision`)
+  package::Digest signer_key_id{};       // the manifest's: who may push the key
 };
 
 // Loads one model. Key order: the sealed cache (if present and it unseals), the key broker, the
@@ -51,6 +52,20 @@ struct ServedModel {
 Result<ServedModel> LoadServedModel(const ModelSource& source, const KeySources& keys,
                                     const package::TrustList& trust, tee::Platform& platform,
                                     Time now, const engine::LoadOptions& engine_options);
+
+// A model whose key no source has (the server runs with --await-provision): the package is
+// opened and its owner signature verified, nothing is decrypted. key_origin "pending", model null.
+// Errors: the package's, as LoadServedModel.
+Result<ServedModel> PendingServedModel(const ModelSource& source, const package::TrustList& trust,
+                                       Time now);
+
+// Loads a model with a key pushed by its owner (key_origin "provision") and seals the key into
+// the cache. Errors: kVerificationFailed "wrong model key" (the manifest's key_check), the
+// package's and the engine's, as LoadServedModel.
+Result<ServedModel> LoadServedModelWithKey(const ModelSource& source, const SecretBytes& key,
+                                           const KeySources& keys, const package::TrustList& trust,
+                                           tee::Platform& platform, Time now,
+                                           const engine::LoadOptions& engine_options);
 
 }  // namespace confide::server
 

@@ -13,6 +13,8 @@ std::string LaunchConfigText(const ServerConfig& c) {
                       {"max_tensor_bytes", c.service.limits.max_tensor_bytes},
                       {"memory_budget_bytes", c.engine.memory_budget_bytes},
                       {"server", c.service.server_name + " " + c.service.server_version}};
+  // Only when on, so that the workload of a server that accepts no push is unchanged.
+  if (c.await_provision) j["await_provision"] = true;
   return j.dump();  // nlohmann sorts object keys: canonical for these scalar values
 }
 
@@ -22,14 +24,25 @@ Result<std::unique_ptr<Server>> Server::Start(tee::Platform& platform, ServerCon
   CONFIDE_ASSIGN_OR_RETURN(package::TrustList trust,
                            package::TrustList::Load(config.trust_list_path));
   std::unique_ptr<Server> s(new Server());
+  const Clock& clock = config.clock ? *config.clock : s->system_clock_;
   s->audit_ = std::make_unique<AuditTrail>(
       config.audit_log, config.clock ? *config.clock : s->system_clock_, platform.Describe().tee);
   std::vector<ServedModel> models;
   WorkloadInputs workload{.launch_config = LaunchConfigText(config)};
   for (const ModelSource& source : config.models) {
     auto start = std::chrono::steady_clock::now();
-    CONFIDE_ASSIGN_OR_RETURN(ServedModel m, LoadServedModel(source, config.keys, trust, platform,
-                                                            now, config.engine));
+    auto loaded = LoadServedModel(source, config.keys, trust, platform, now, config.engine);
+    if (!loaded.ok() && loaded.error().code == ErrorCode::kNotFound && config.await_provision &&
+        loaded.error().message.starts_with("no key for model")) {
+      CONFIDE_ASSIGN_OR_RETURN(ServedModel pending, PendingServedModel(source, trust, now));
+      LogEvent("warn", "model_pending", {{"model", pending.name},
+                                         {"note", "awaiting its key: confide provision"}});
+      workload.manifest_digests.push_back(pending.manifest_digest);
+      models.push_back(std::move(pending));
+      continue;
+    }
+    if (!loaded.ok()) return loaded.error();
+    ServedModel m = *std::move(loaded);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                     .count();
     CONFIDE_TRY(s->audit_->Record({.kind = kAuditKeyUse,
@@ -51,6 +64,26 @@ Result<std::unique_ptr<Server>> Server::Start(tee::Platform& platform, ServerCon
   CONFIDE_ASSIGN_OR_RETURN(s->attestor_, Attestor::Create(platform, std::move(workload), now));
   s->service_ = std::make_unique<InferenceService>(std::move(models), *s->attestor_,
                                                    *s->audit_, config.service);
+  if (config.await_provision) {
+    s->trust_ = std::move(trust);
+    s->config_ = config;  // copies: paths, key sources, engine options
+    Server* self = s.get();
+    tee::Platform* tee = &platform;
+    const Clock* clk = &clock;
+    s->service_->EnableProvisioning(
+        {.load = [self, tee, clk](size_t index, const SecretBytes& key)
+             -> Result<std::unique_ptr<engine::Model>> {
+           const ServerConfig& c = self->config_;
+           CONFIDE_ASSIGN_OR_RETURN(ServedModel m,
+                                    LoadServedModelWithKey(c.models.at(index), key, c.keys,
+                                                           self->trust_, *tee,
+                                                           clk->Now(), c.engine));
+           self->metrics_.CountKeyUse(m.key_origin);
+           return std::move(m.model);
+         },
+         .trust = &s->trust_,
+         .clock = &clock});
+  }
   s->http_ = std::make_unique<HttpServer>(*s->service_, *s->attestor_, s->metrics_, config.http);
   CONFIDE_TRY(s->http_->Bind());
   LogEvent("info", "listening", {{"port", s->http_->port()}, {"plain_port", s->http_->plain_port()},

@@ -32,6 +32,10 @@ struct ServerConfig {
   // JSON log lines only. Must outlive the server.
   audit::AuditLog* audit_log = nullptr;
   const Clock* clock = nullptr;  // audit times; null = the system clock
+  // A model whose key no source has starts "pending" (not ready, still in the workload) and
+  // waits for its owner's push (POST /v1/provision/{model}, `confide provision`); false = such a
+  // model fails the start.
+  bool await_provision = false;
 };
 
 // The launch configuration text bound into the workload claim: canonical JSON of the settings
@@ -51,6 +55,8 @@ class Server {
  private:
   Server() = default;
   SystemClock system_clock_;
+  package::TrustList trust_;  // for pushes: who may provision a key
+  ServerConfig config_;       // model sources, key sources and engine options for pushes
   std::unique_ptr<AuditTrail> audit_;
   Metrics metrics_;
   std::unique_ptr<Attestor> attestor_;

@@ -8,6 +8,7 @@
 #include "confide/crypto/ecdsa.h"
 #include "confide/crypto/hash.h"
 #include "confide/server/log.h"
+#include "confide/server/provision_request.h"
 
 namespace confide::server {
 
@@ -53,9 +54,19 @@ const ServedModel* InferenceService::Find(const std::string& name,
   return nullptr;
 }
 
+const engine::Model* InferenceService::EngineOf(const ServedModel& m) const {
+  std::shared_lock lock(engines_mu_);
+  return m.model.get();
+}
+
 Reply InferenceService::Live() const { return JsonReply({{"live", true}}); }
 
-Reply InferenceService::Ready() const { return JsonReply({{"ready", !models_.empty()}}); }
+// Ready when every model serves (a model awaiting `confide provision` is not).
+Reply InferenceService::Ready() const {
+  bool ready = !models_.empty();
+  for (const ServedModel& m : models_) ready = ready && EngineOf(m) != nullptr;
+  return JsonReply({{"ready", ready}});
+}
 
 Reply InferenceService::ServerMetadata() const {
   return JsonReply({{"name", opts_.server_name},
@@ -68,25 +79,31 @@ Reply InferenceService::ModelMetadata(const std::string& name, const std::string
   const ServedModel* m = Find(name, version);
   if (!m) return ErrorReply(404, "unknown model '" + name + "'");
   json inputs = json::array(), outputs = json::array();
-  for (const auto& d : m->model->info().inputs) inputs.push_back(TensorMetadata(d));
-  for (const auto& d : m->model->info().outputs) outputs.push_back(TensorMetadata(d));
+  const engine::Model* engine = EngineOf(*m);
+  if (engine) {  // a pending model's tensors are inside its still-encrypted package
+    for (const auto& d : engine->info().inputs) inputs.push_back(TensorMetadata(d));
+    for (const auto& d : engine->info().outputs) outputs.push_back(TensorMetadata(d));
+  }
   return JsonReply({{"name", m->name},
                     {"versions", {m->version}},
                     {"platform", "onnx_onnxv1"},
                     {"inputs", inputs},
                     {"outputs", outputs},
-                    {"parameters", {{"manifest_digest", HexEncode(m->manifest_digest)}}}});
+                    {"parameters", {{"manifest_digest", HexEncode(m->manifest_digest)},
+                                    {"ready", engine != nullptr}}}});
 }
 
 Reply InferenceService::ModelReady(const std::string& name, const std::string& version) const {
   const ServedModel* m = Find(name, version);
   if (!m) return ErrorReply(404, "unknown model '" + name + "'");
-  return JsonReply({{"name", m->name}, {"ready", true}});
+  return JsonReply({{"name", m->name}, {"ready", EngineOf(*m) != nullptr}});
 }
 
 Result<engine::NamedTensors> InferenceService::Run(const ServedModel& m,
                                                    const InferRequest& req) const {
-  CONFIDE_ASSIGN_OR_RETURN(engine::NamedTensors outputs, m.model->Run(req.inputs));
+  const engine::Model* engine = EngineOf(m);
+  if (!engine) return UnavailableError("model '" + m.name + "' awaits its key (confide provision)");
+  CONFIDE_ASSIGN_OR_RETURN(engine::NamedTensors outputs, engine->Run(req.inputs));
   if (req.outputs.empty()) return outputs;
   engine::NamedTensors picked;
   for (const std::string& want : req.outputs) {
@@ -103,6 +120,10 @@ Reply InferenceService::Infer(const std::string& name, const std::string& versio
                               bool want_proof) const {
   const ServedModel* m = Find(name, version);
   if (!m) return ErrorReply(404, "unknown model '" + name + "'");
+  if (!EngineOf(*m)) {
+    return ErrorReply(503,
+                      "model '" + name + "' is not ready: it awaits its key (confide provision)");
+  }
   auto req = ParseInferRequest(body, json_len, opts_.limits);
   if (!req.ok()) return ErrorReply(400, req.error().message);
   auto outputs = Run(*m, *req);
@@ -188,6 +209,66 @@ Reply InferenceService::SealedInfer(const std::string& name, std::string_view bo
   auto sealed = channel::SealResponse(*opened, inner.status, out);
   if (!sealed.ok()) return ErrorReply(500, "could not seal the response");
   return Reply{.status = 200, .body = ToString(*sealed), .content_type = "application/octet-stream"};
+}
+
+Reply InferenceService::RefuseProvision(audit::AuditEvent event, int status,
+                                        const std::string& reason,
+                                        const std::string& message) const {
+  event.result = "refused";
+  event.reasons = {reason};
+  (void)audit_.Record(std::move(event), {{"status", status}});
+  return ErrorReply(status, message);
+}
+
+Reply InferenceService::Provision(const std::string& name, std::string_view body,
+                                  const std::string& requester) const {
+  if (!provisioning_.load || !provisioning_.trust || !provisioning_.clock) {
+    return ErrorReply(404, "provisioning is off (start the server with --await-provision)");
+  }
+  size_t index = models_.size();
+  for (size_t i = 0; i < models_.size(); ++i) {
+    if (models_[i].name == name) index = i;
+  }
+  if (index == models_.size()) return ErrorReply(404, "unknown model '" + name + "'");
+  const ServedModel& m = models_[index];
+  std::lock_guard one_at_a_time(provision_mu_);
+  audit::AuditEvent event{.kind = kAuditProvision, .model_id = m.name,
+                          .claims_summary = "manifest_digest=" + HexEncode(m.manifest_digest),
+                          .result = "error", .requester = requester};
+  if (EngineOf(m)) {
+    return RefuseProvision(event, 409, "ALREADY_PROVISIONED",
+                           "model '" + name + "' already has its key");
+  }
+  auto req = ParseProvisionRequest(body);
+  if (!req.ok()) return RefuseProvision(event, 400, "BAD_REQUEST", req.error().message);
+  auto signer = provisioning_.trust->FindSigner(m.signer_key_id, provisioning_.clock->Now());
+  if (!signer.ok()) {
+    return RefuseProvision(event, 403, "SIGNER_NOT_TRUSTED",
+                           "the package's signer may not push keys: " + signer.error().message);
+  }
+  if (!VerifyProvisionSignature((*signer)->key, m.manifest_digest, attestor_.hpke_pub(), *req)) {
+    return RefuseProvision(event, 403, "SIGNATURE_INVALID",
+                           "the push is not signed by the package's signer for this server");
+  }
+  auto key = OpenProvisionKey(attestor_.hpke_key(), m.name, m.manifest_digest, req->sealed_key);
+  if (!key.ok()) return RefuseProvision(event, 403, "KEY_NOT_OPENED", key.error().message);
+  auto loaded = provisioning_.load(index, *key);
+  if (!loaded.ok()) {
+    bool wrong_key = loaded.error().code == ErrorCode::kVerificationFailed;
+    return RefuseProvision(event, wrong_key ? 403 : 500, wrong_key ? "WRONG_KEY" : "LOAD_FAILED",
+                           loaded.error().message);
+  }
+  event.result = "ok";
+  if (!audit_.Record(event, {{"manifest_digest", HexEncode(m.manifest_digest)}}).ok()) {
+    return ErrorReply(503, "audit log unavailable");  // fail closed: the key is not used
+  }
+  {
+    std::unique_lock lock(engines_mu_);
+    models_[index].model = *std::move(loaded);
+    models_[index].key_origin = "provision";
+  }
+  LogEvent("info", "model_provisioned", {{"model", m.name}});
+  return JsonReply({{"name", m.name}, {"ready", true}});
 }
 
 }  // namespace confide::server

@@ -8,7 +8,10 @@
 #ifndef CONFIDE_SERVER_SERVICE_H_
 #define CONFIDE_SERVER_SERVICE_H_
 
+#include <functional>
+#include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,6 +22,7 @@
 #include "confide/server/metrics.h"
 #include "confide/server/model_loader.h"
 #include "confide/server/oip_tensors.h"
+#include "confide/package/trust.h"
 
 namespace confide::server {
 
@@ -44,12 +48,25 @@ struct ServiceOptions {
 inline constexpr char kProofHeader[] = "Confide-Result-Proof";
 inline constexpr char kProofContext[] = "confide result proof v1";
 
+// Owner key push (POST /v1/provision/{model}): decrypts and loads a pending model with the pushed
+// key (checking the manifest's key_check) and seals the key into the cache. Server::Start
+// supplies it; the index is the model's position in the service's list.
+using PushedKeyLoader =
+    std::function<Result<std::unique_ptr<engine::Model>>(size_t index, const SecretBytes& key)>;
+struct Provisioning {
+  PushedKeyLoader load;
+  const package::TrustList* trust = nullptr;  // must outlive the service
+  const Clock* clock = nullptr;               // signer validity; must outlive the service
+};
+
 // Thread safe: requests may be served concurrently.
 class InferenceService {
  public:
   // `attestor` and `audit` must outlive the service.
   InferenceService(std::vector<ServedModel> models, const Attestor& attestor,
                    const AuditTrail& audit, ServiceOptions opts);
+  // Enables POST /v1/provision (the server runs with --await-provision). Call before serving.
+  void EnableProvisioning(Provisioning p) { provisioning_ = std::move(p); }
 
   Reply Live() const;
   Reply Ready() const;
@@ -68,14 +85,28 @@ class InferenceService {
   // itself cannot be opened (then a plain 400).
   Reply SealedInfer(const std::string& name, std::string_view body) const;
 
-  const std::vector<ServedModel>& models() const { return models_; }
+  // Body: provision_request.h. The model must be pending (409 once it has a key); the signer
+  // must be the manifest's signer_key_id, valid in the trust list (403), the signature over the
+  // sealed key and this server's attested HPKE key must verify (403), the key must open (403)
+  // and match the manifest's key_check (403). Every outcome is audited (kAuditProvision); the
+  // key itself is never logged. 200 {"name","ready":true} once the model serves.
+  Reply Provision(const std::string& name, std::string_view body,
+                  const std::string& requester) const;
 
  private:
   const ServedModel* Find(const std::string& name, const std::string& version) const;
+  // The model's engine, or null while it awaits its key.
+  const engine::Model* EngineOf(const ServedModel& m) const;
+  Reply RefuseProvision(audit::AuditEvent event, int status, const std::string& reason,
+                        const std::string& message) const;
   Result<engine::NamedTensors> Run(const ServedModel& m, const InferRequest& req) const;
   Reply ProofHeader(Reply reply, const ServedModel& m, std::string_view input) const;
 
-  std::vector<ServedModel> models_;
+  // A pending model's engine is set once, by Provision, under an exclusive lock; never reset.
+  mutable std::vector<ServedModel> models_;
+  mutable std::shared_mutex engines_mu_;
+  mutable std::mutex provision_mu_;  // one push at a time
+  Provisioning provisioning_;
   const Attestor& attestor_;
   const AuditTrail& audit_;
   ServiceOptions opts_;
