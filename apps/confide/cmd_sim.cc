@@ -96,7 +96,8 @@ int WriteIntelEvidence(const EvidenceArgs& a, tee::sim::SimStore store,
   if (!collateral.ok()) return Fail(collateral.error());
   const std::string collateral_path = a.out + ".collateral.json";
   Status w = WriteFile(a.out, *quote, 0644);
-  if (w.ok()) w = WriteFile(collateral_path, attest::intel::EncodeIntelCollateral(*collateral), 0644);
+  const Bytes collateral_json = attest::intel::EncodeIntelCollateral(*collateral);
+  if (w.ok()) w = WriteFile(collateral_path, collateral_json, 0644);
   if (!w.ok()) return Fail(w.error());
   std::cout << "wrote " << a.out << " (" << (tdx ? "TDX quote v4" : "SGX quote v3")
             << ", simulated) and " << collateral_path << " (its collateral, valid 30 days)\n  "
@@ -120,8 +121,9 @@ int RunEvidence(const EvidenceArgs& a) {
     launch.measurement = *m;
   }
   if (!s.ok()) return Fail(s.error());
-  if (a.tee == "sgx" || a.tee == "tdx") return WriteIntelEvidence(a, *std::move(store), launch,
-                                                                  report_data);
+  if (a.tee == "sgx" || a.tee == "tdx") {
+    return WriteIntelEvidence(a, *std::move(store), launch, report_data);
+  }
   if (a.tee == "nitro") {
     // PCR0 = the measurement; --debug zeroes PCR0..2 as an enclave in debug mode reports.
     tee::sim::SimNitroLaunch nitro_launch =

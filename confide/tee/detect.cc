@@ -37,8 +37,8 @@ Result<std::unique_ptr<Platform>> OpenSim(const std::string& name, const DetectO
         sim::SimIntelPlatform::Open(std::move(store), name == "sim-tdx", measurement, clock));
   }
   if (name == "sim-nitro") {
-    return Upcast(sim::SimNitroPlatform::Open(std::move(store),
-                                              sim::SimNitroLaunchFor(measurement), clock));
+    return Upcast(
+        sim::SimNitroPlatform::Open(std::move(store), sim::SimNitroLaunchFor(measurement), clock));
   }
   return std::unique_ptr<Platform>(
       new sim::SimPlatform(std::move(store), {.measurement = measurement}));

@@ -105,7 +105,9 @@ constexpr const char* kIntelRoles[] = {"intel_root", "intel_pck_ca", "intel_pck"
 
 Status WriteIntelPki(const std::string& dir, const SimIntelPki& pki) {
   const std::pair<const Certificate*, const PrivateKey*> parts[] = {
-      {&pki.root, &pki.root_key}, {&pki.pck_ca, &pki.pck_ca_key}, {&pki.pck, &pki.pck_key},
+      {&pki.root, &pki.root_key},
+      {&pki.pck_ca, &pki.pck_ca_key},
+      {&pki.pck, &pki.pck_key},
       {&pki.tcb_signing, &pki.tcb_signing_key}};
   for (size_t i = 0; i < std::size(kIntelRoles); ++i) {
     const std::string base = dir + "/" + kIntelRoles[i];

@@ -2,10 +2,9 @@
 // keys are owner-only, stores from before Intel simulation load without it (and the platform then
 // asks for `confide sim init --force`), and evidence from two processes' worth of loads verifies
 // under one pinned root.
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
@@ -59,13 +58,14 @@ attest::Appraisal Appraise(const Evidence& ev, const Bytes& claims, const std::s
                            bool allow_simulated) {
   const std::string text = "tee_types = [\"sgx\", \"tdx\"]\n" +
                            std::string(allow_simulated ? "allow_simulated = true\n" : "") +
-                           "sim_roots = [\"" + root_hex + "\"]\n[sgx]\n"
+                           "sim_roots = [\"" + root_hex +
+                           "\"]\n[sgx]\n"
                            "allow_any_measurement_insecure = true\n[tdx]\n"
                            "allow_any_measurement_insecure = true\n";
   auto policy = attest::ParsePolicy(text);
   EXPECT_TRUE(policy.ok()) << policy.error().ToString();
-  attest::EvidenceBundle b{.tee = ev.tee, .evidence = ev.report, .claims = claims,
-                           .endorsements = ev.cert_table};
+  attest::EvidenceBundle b{
+      .tee = ev.tee, .evidence = ev.report, .claims = claims, .endorsements = ev.cert_table};
   attest::AppraiseOptions o;
   o.now = kNow + std::chrono::hours(2);
   o.expect.nonce = Bytes{9, 8, 7};
@@ -151,7 +151,9 @@ TEST_F(SimStoreIntelTest, OpenKeysAndDamagedFilesAreRefused) {
   EXPECT_EQ(open_key.error().code, ErrorCode::kInvalidArgument);
   ASSERT_EQ(::chmod((dir_ + "/intel_pck.key").c_str(), 0600), 0);
   ASSERT_TRUE(LoadSimStore(dir_).ok());
-  { std::ofstream(dir_ + "/intel_pck.pem", std::ios::trunc) << "-----BEGIN CERTIFICATE-----\nAA\n"; }
+  {
+    std::ofstream(dir_ + "/intel_pck.pem", std::ios::trunc) << "-----BEGIN CERTIFICATE-----\nAA\n";
+  }
   auto damaged = LoadSimStore(dir_);
   ASSERT_FALSE(damaged.ok());
   EXPECT_EQ(damaged.error().code, ErrorCode::kMalformed);
