@@ -91,7 +91,10 @@ Result<ServedModel> DecryptAndLoad(package::FileSource& in, package::PackageRead
   CONFIDE_ASSIGN_OR_RETURN(std::unique_ptr<engine::Model> model,
                            engine::Model::Load(sink.bytes(), engine_options));
   sink.Discard();
-  if (key.origin != "sealed-cache") StoreInCache(keys, platform, key.key, prefix.manifest_digest);
+  // A pushed key is sealed by the caller once its audit entry is durable (StoreKeyInCache).
+  if (key.origin != "sealed-cache" && key.origin != "provision") {
+    StoreInCache(keys, platform, key.key, prefix.manifest_digest);
+  }
   return ServedModel{.name = prefix.manifest.name,
                      .version = prefix.manifest.model_version,
                      .manifest_digest = prefix.manifest_digest,
@@ -110,6 +113,11 @@ Result<ServedModel> LoadServedModel(const ModelSource& source, const KeySources&
                            package::PackageReader::Open(in, trust, now));
   CONFIDE_ASSIGN_OR_RETURN(ObtainedKey key, ObtainKey(source, keys, platform, reader.prefix()));
   return DecryptAndLoad(in, reader, std::move(key), keys, platform, engine_options);
+}
+
+void StoreKeyInCache(const KeySources& keys, tee::Platform& platform, const SecretBytes& key,
+                     const package::Digest& manifest_digest) {
+  StoreInCache(keys, platform, key, manifest_digest);
 }
 
 Result<ServedModel> PendingServedModel(const ModelSource& source, const package::TrustList& trust,

@@ -59,13 +59,18 @@ Result<ServedModel> LoadServedModel(const ModelSource& source, const KeySources&
 Result<ServedModel> PendingServedModel(const ModelSource& source, const package::TrustList& trust,
                                        Time now);
 
-// Loads a model with a key pushed by its owner (key_origin "provision") and seals the key into
-// the cache. Errors: kVerificationFailed "wrong model key" (the manifest's key_check), the
+// Loads a model with a key pushed by its owner (key_origin "provision"); does not seal the key
+// (the caller does, with StoreKeyInCache, once the push is audited). Errors: kVerificationFailed "wrong model key" (the manifest's key_check), the
 // package's and the engine's, as LoadServedModel.
 Result<ServedModel> LoadServedModelWithKey(const ModelSource& source, const SecretBytes& key,
                                            const KeySources& keys, const package::TrustList& trust,
                                            tee::Platform& platform, Time now,
                                            const engine::LoadOptions& engine_options);
+
+// Seals `key` into keys.cache_dir (no-op without one). Failures are not reported: the next start
+// then needs the key again.
+void StoreKeyInCache(const KeySources& keys, tee::Platform& platform, const SecretBytes& key,
+                     const package::Digest& manifest_digest);
 
 }  // namespace confide::server
 

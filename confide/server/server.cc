@@ -81,6 +81,9 @@ Result<std::unique_ptr<Server>> Server::Start(tee::Platform& platform, ServerCon
            self->metrics_.CountKeyUse(m.key_origin);
            return std::move(m.model);
          },
+         .seal = [self, tee](const SecretBytes& key, const package::Digest& digest) {
+           StoreKeyInCache(self->config_.keys, *tee, key, digest);
+         },
          .trust = &s->trust_,
          .clock = &clock});
   }

@@ -262,6 +262,7 @@ Reply InferenceService::Provision(const std::string& name, std::string_view body
   if (!audit_.Record(event, {{"manifest_digest", HexEncode(m.manifest_digest)}}).ok()) {
     return ErrorReply(503, "audit log unavailable");  // fail closed: the key is not used
   }
+  if (provisioning_.seal) provisioning_.seal(*key, m.manifest_digest);
   {
     std::unique_lock lock(engines_mu_);
     models_[index].model = *std::move(loaded);

@@ -49,12 +49,14 @@ inline constexpr char kProofHeader[] = "Confide-Result-Proof";
 inline constexpr char kProofContext[] = "confide result proof v1";
 
 // Owner key push (POST /v1/provision/{model}): decrypts and loads a pending model with the pushed
-// key (checking the manifest's key_check) and seals the key into the cache. Server::Start
+// key (checking the manifest's key_check). Server::Start
 // supplies it; the index is the model's position in the service's list.
 using PushedKeyLoader =
     std::function<Result<std::unique_ptr<engine::Model>>(size_t index, const SecretBytes& key)>;
 struct Provisioning {
   PushedKeyLoader load;
+  // Seals the pushed key into the cache; called only after the push's audit entry is durable.
+  std::function<void(const SecretBytes& key, const package::Digest& manifest_digest)> seal;
   const package::TrustList* trust = nullptr;  // must outlive the service
   const Clock* clock = nullptr;               // signer validity; must outlive the service
 };
