@@ -7,7 +7,8 @@ listed but not ready (model ready false, infer 503); a push signed by a key othe
 package signer's is refused (403, exit 1) and so is a push of another package's key; a client
 whose policy refuses the server's measurement sends nothing (no provision request reaches the
 server); the owner's push makes the model ready and inference matches the engine in-process; a
-second push is refused (409); every push is in the audit log (model_key_provision); a restart
+second push is refused (409); malformed bodies get 400, unknown models and servers without
+--await-provision 404; every push is in the audit log (model_key_provision); a restart
 without --await-provision and without any key source serves from the sealed key cache.
 """
 import json
@@ -30,6 +31,20 @@ def get_json(url):
     ctx.verify_mode = ssl.CERT_NONE
     try:
         with urllib.request.urlopen(url, context=ctx, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def post_raw(url, body):
+    """A hand-made push (no appraisal: only malformed bodies, which carry no key)."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    req = urllib.request.Request(url, data=body.encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
             return r.status, json.loads(r.read())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read())
@@ -78,6 +93,12 @@ def main():
         p = infer(env, server, env.path("out0"))
         assert p.returncode != 0 and "503" in p.stderr and "confide provision" in p.stderr, p.stderr
 
+        # Malformed bodies and unknown models: the protocol's error JSON.
+        status, body = post_raw(server.url + "/v1/provision/diagnosis", "{not json")
+        assert status == 400 and "not a JSON object" in body["error"], (status, body)
+        status, body = post_raw(server.url + "/v1/provision/nosuch", "{}")
+        assert status == 404 and "unknown model" in body["error"], (status, body)
+
         # The policy refuses the measurement: the client stops after the handshake.
         before = provision_requests(server)
         bad_policy = env.write_policy("bad-policy.toml", measurement="00" * 48)
@@ -96,6 +117,7 @@ def main():
         assert p.returncode == 1 and "wrong model key" in p.stderr, (p.returncode, p.stderr)
         assert get_json(server.url + "/v2/models/diagnosis/ready")[1]["ready"] is False
         assert provision_requests(server) == before + 2, server.logs()
+        assert before == 2, server.logs()  # the two hand-made requests above
 
         # The owner's push.
         p = provision(env, server, env.path("diagnosis.key"), owner)
@@ -121,7 +143,8 @@ def main():
         events = [e for e in json.loads(run(CLI, "audit", "export", "--json", db).stdout)
                   if e["kind"] == "model_key_provision"]
         got = [(e["result"], e["reasons"]) for e in events]
-        assert got == [("refused", ["SIGNATURE_INVALID"]), ("refused", ["WRONG_KEY"]),
+        assert got == [("refused", ["BAD_REQUEST"]), ("refused", ["SIGNATURE_INVALID"]),
+                       ("refused", ["WRONG_KEY"]),
                        ("ok", []), ("refused", ["ALREADY_PROVISIONED"])], got
         assert all(e["model_id"] == "diagnosis" for e in events), events
 
@@ -131,6 +154,8 @@ def main():
         p = infer(env, again, env.path("out2"))
         assert p.returncode == 0, p.stderr
         assert open(env.path("out2/probabilities.npy"), "rb").read() == expected
+        status, body = post_raw(again.url + "/v1/provision/diagnosis", "{}")
+        assert status == 404 and "--await-provision" in body["error"], (status, body)
         assert again.stop() == 0
         print("server provision e2e: OK")
     finally:
