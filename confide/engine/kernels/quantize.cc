@@ -84,6 +84,7 @@ Status RunDynamicQuantize(KernelContext& ctx, const OpAttrs&) {
   }
   float scale = (hi - lo) / 255.f;
   float zp = scale == 0.f ? 0.f : std::clamp(std::nearbyint(-lo / scale), 0.f, 255.f);
+  if (std::isnan(zp)) zp = 0.f;  // an infinite input range (inf - inf) has no zero point
   CONFIDE_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, DataType::kUint8, x->shape()));
   CONFIDE_ASSIGN_OR_RETURN(Tensor * ys, ctx.AllocateOutput(1, DataType::kFloat32, {}));
   CONFIDE_ASSIGN_OR_RETURN(Tensor * yz, ctx.AllocateOutput(2, DataType::kUint8, {}));
