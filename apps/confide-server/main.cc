@@ -89,6 +89,10 @@ void AddOptions(CLI::App& app, Args& a) {
   app.add_option("--max-request-bytes", c.http.max_request_bytes, "Larger requests get 413");
   app.add_option("--max-tensor-bytes", c.service.limits.max_tensor_bytes, "Per input tensor");
   app.add_option("--timeout", c.http.read_timeout_seconds, "Read timeout in seconds");
+  app.add_option("--keep-alive-requests", c.http.keep_alive_max_requests,
+                 "Requests served on one connection before it is closed")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
 }
 
 // The audit log with its TEE-sealed key (confide/server/audit_trail.h).
@@ -151,6 +155,7 @@ int main(int argc, char** argv) {
     server::LogEvent("error", "startup", {{"error", s.error().ToString()}});
     return 1;
   }
+  KeepFreedHeapForReuse();  // request bodies and tensors reuse heap instead of faulting pages in
   if (!a.kbs.address.empty()) {
     auto broker = server_app::MakeKeyBroker(a.kbs, **platform);
     if (!broker.ok()) {

@@ -1,5 +1,6 @@
 #include "confide/base/process.h"
 
+#include <malloc.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
@@ -8,6 +9,11 @@
 #include <string>
 
 namespace confide {
+
+void KeepFreedHeapForReuse() {
+  ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  ::mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
 
 Status DisableCoreDumps() {
   struct rlimit none = {0, 0};

@@ -131,6 +131,7 @@ struct HttpServer::Impl {
     srv.set_read_timeout(opts.read_timeout_seconds, 0);
     srv.set_write_timeout(opts.write_timeout_seconds, 0);
     srv.set_keep_alive_timeout(opts.keep_alive_seconds);
+    srv.set_keep_alive_max_count(static_cast<size_t>(opts.keep_alive_max_requests));
     srv.set_tcp_nodelay(true);  // small replies must not wait for delayed ACKs (~40 ms each)
     srv.set_payload_max_length(opts.max_request_bytes);
     srv.set_logger([this](const httplib::Request& req, const httplib::Response&) { Log(req); });

@@ -28,6 +28,10 @@ struct HttpOptions {
   int read_timeout_seconds = 30;
   int write_timeout_seconds = 30;
   int keep_alive_seconds = 30;
+  // Requests served on one connection before the server closes it. A reconnect costs the client a
+  // TLS handshake and a full appraisal (milliseconds), so the default is high; idle connections
+  // still close after keep_alive_seconds.
+  int keep_alive_max_requests = 100000;
   size_t max_request_bytes = size_t{64} << 20;  // larger bodies get 413
 };
 

@@ -180,6 +180,33 @@ class ServerE2E(unittest.TestCase):
         self.assertEqual(requests.get(base + "/v2", verify=False, timeout=30).json()["name"],
                          "confide-server")
 
+    def test_one_connection_serves_many_requests(self):
+        # A reconnect costs the client a handshake and a full appraisal, so a kept-alive
+        # connection must not be closed after a handful of requests (cpp-httplib's default is 5).
+        import ssl
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        with socket.create_connection(("127.0.0.1", self.server.port)) as raw:
+            with ctx.wrap_socket(raw) as tls:
+                reader = tls.makefile("rb")
+                for i in range(50):
+                    tls.sendall(b"GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n")
+                    status = reader.readline()
+                    self.assertIn(b" 200 ", status, "request %d" % i)
+                    length = 0
+                    while True:
+                        line = reader.readline()
+                        self.assertNotEqual(line, b"", "connection closed after %d requests" % i)
+                        if line in (b"\r\n", b"\n"):
+                            break
+                        name, _, value = line.decode().partition(":")
+                        if name.strip().lower() == "content-length":
+                            length = int(value)
+                        self.assertNotEqual((name.strip().lower(), value.strip().lower()),
+                                            ("connection", "close"), "request %d" % i)
+                    reader.read(length)
+
     def test_bad_requests_get_oip_errors_with_the_right_status(self):
         import requests
         import urllib3
