@@ -4,7 +4,8 @@
 // Inputs bind to the model's graph inputs in order. Prints one line:
 // "runs_per_s <median> min <min> max <max>". Exit code 1 on any engine error.
 // With CONFIDE_BENCH_PROFILE=1 in the environment, every kernel is wrapped in a timer and the
-// time per op type (all runs, warm-up included) is printed to stderr afterwards.
+// time per op type (all runs, warm-up included) is printed to stderr afterwards;
+// CONFIDE_BENCH_PROFILE=nodes splits it further by weight shape, group and strides.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -52,6 +53,22 @@ class TimedKernel : public confide::engine::Kernel {
   OpTime* t_;
 };
 
+// The op type, and with CONFIDE_BENCH_PROFILE=nodes the weight shape, group and strides.
+std::string ProfileKey(const confide::engine::NodeInfo& n) {
+  std::string key(n.op_type);
+  if (std::string(std::getenv("CONFIDE_BENCH_PROFILE")) != "nodes") return key;
+  if (n.num_inputs > 1 && n.constant_inputs[1]) {
+    key += " W[";
+    for (int64_t d : n.constant_inputs[1]->shape()) key += std::to_string(d) + ",";
+    key.back() = ']';
+  }
+  if (n.Has("group")) key += " g" + std::to_string(n.GetInt("group", 1));
+  auto strides = n.GetInts("strides");
+  if (!strides.empty()) key += " s" + std::to_string(strides[0]);
+  if (n.Has("_act")) key += " +" + n.GetString("_act", "");
+  return key;
+}
+
 // The default registry with every kernel wrapped in a TimedKernel.
 const confide::engine::KernelRegistry* ProfilingRegistry() {
   using namespace confide::engine;
@@ -61,7 +78,7 @@ const confide::engine::KernelRegistry* ProfilingRegistry() {
                  .factory = [](const NodeInfo& n) -> confide::Result<std::unique_ptr<Kernel>> {
                    CONFIDE_ASSIGN_OR_RETURN(std::unique_ptr<Kernel> k, DefaultKernelRegistry().Create(n));
                    std::lock_guard<std::mutex> lock(g_times_mu);
-                   OpTime* t = &g_times[std::string(n.op_type)];
+                   OpTime* t = &g_times[ProfileKey(n)];
                    return std::unique_ptr<Kernel>(new TimedKernel(std::move(k), t));
                  }});
   }
@@ -75,7 +92,7 @@ void PrintProfile() {
   for (const auto& [op, t] : g_times) rows.emplace_back(t.ns.load(), op);
   std::sort(rows.rbegin(), rows.rend());
   for (const auto& [ns, op] : rows) {
-    std::fprintf(stderr, "%-22s %6.1f%% %10.3f ms %8ld calls\n", op.c_str(), 100.0 * ns / std::max<int64_t>(1, total),
+    std::fprintf(stderr, "%-44s %6.1f%% %10.3f ms %8ld calls\n", op.c_str(), 100.0 * ns / std::max<int64_t>(1, total),
                  ns / 1e6, static_cast<long>(g_times[op].calls.load()));
   }
 }

@@ -1,9 +1,14 @@
 // Pattern fusions. Each rewrite keeps results equal up to float rounding:
 //   Conv → BatchNormalization      ⇒ Conv with folded weights and bias (constant params only)
 //   Conv|Gemm → Relu|Clip|LeakyRelu ⇒ Conv|Gemm with the "_act" post-op attribute
+//   Conv → HardSwish                ⇒ Conv with the "_act" post-op attribute
 //   x * HardSigmoid(x) (alpha 1/6, beta 1/2) ⇒ HardSwish(x)
+//   x * Clip(x + 3, 0, 6) / 6 (or * 1/6)     ⇒ HardSwish(x)   (PaddlePaddle's and older exports)
 // A rewrite applies only when the intermediate value has one consumer and is not a graph output.
+#include <array>
 #include <cmath>
+#include <optional>
+#include <utility>
 
 #include "confide/engine/internal/optimizer.h"
 
@@ -72,6 +77,32 @@ bool FoldBatchNorm(Graph& g, Node& conv, Node& bn) {
   return true;
 }
 
+// The value of constant `v` if it is a single float32.
+std::optional<float> ScalarConstant(const Graph& g, int v) {
+  const Tensor* t = v >= 0 ? g.Constant(v) : nullptr;
+  if (!t || t->dtype() != DataType::kFloat32 || t->num_elements() != 1) return std::nullopt;
+  return t->data<float>()[0];
+}
+
+// Clip's (min, max): attributes before opset 11, constant inputs since; nullopt when an input
+// bound is not a constant float32 scalar.
+std::optional<std::pair<float, float>> ClipBounds(const Graph& g, const Node& clip) {
+  float lo = -INFINITY, hi = INFINITY;
+  if (clip.opset < 11) {
+    auto l = clip.attrs.find("min"), h = clip.attrs.find("max");
+    if (l != clip.attrs.end()) lo = l->second.f;
+    if (h != clip.attrs.end()) hi = h->second.f;
+    return std::pair{lo, hi};
+  }
+  for (size_t i = 1; i < clip.inputs.size() && i < 3; ++i) {
+    if (clip.inputs[i] < 0) continue;
+    auto v = ScalarConstant(g, clip.inputs[i]);
+    if (!v) return std::nullopt;
+    (i == 1 ? lo : hi) = *v;
+  }
+  return std::pair{lo, hi};
+}
+
 // Attaches activation `act` to `producer` as the "_act" post-op.
 bool AttachActivation(const Graph& g, Node& producer, const Node& act) {
   if (producer.attrs.count("_act")) return false;
@@ -85,21 +116,10 @@ bool AttachActivation(const Graph& g, Node& producer, const Node& act) {
   kind.type = Attribute::Type::kString;
   kind.s = act.op_type;
   if (act.op_type == "Clip") {
-    float lo = -INFINITY, hi = INFINITY;
-    if (act.opset < 11) {
-      auto l = act.attrs.find("min"), h = act.attrs.find("max");
-      if (l != act.attrs.end()) lo = l->second.f;
-      if (h != act.attrs.end()) hi = h->second.f;
-    } else {
-      for (size_t i = 1; i < act.inputs.size(); ++i) {
-        if (act.inputs[i] < 0) continue;
-        const Tensor* t = g.Constant(act.inputs[i]);
-        if (!t || t->dtype() != DataType::kFloat32 || t->num_elements() != 1) return false;
-        (i == 1 ? lo : hi) = t->data<float>()[0];
-      }
-    }
-    set("_act_lo", lo);
-    set("_act_hi", hi);
+    auto bounds = ClipBounds(g, act);
+    if (!bounds) return false;
+    set("_act_lo", bounds->first);
+    set("_act_hi", bounds->second);
   } else if (act.op_type == "LeakyRelu") {
     auto a = act.attrs.find("alpha");
     set("_act_alpha", a != act.attrs.end() ? a->second.f : 0.01f);
@@ -113,6 +133,46 @@ bool IsHardSigmoidSixth(const Node& n) {
   auto a = n.attrs.find("alpha"), b = n.attrs.find("beta");
   float alpha = a != n.attrs.end() ? a->second.f : 0.2f, beta = b != n.attrs.end() ? b->second.f : 0.5f;
   return std::fabs(alpha - 1.f / 6) < 1e-6f && std::fabs(beta - 0.5f) < 1e-6f;
+}
+
+// The node that makes value `v` if `v` has exactly one use and its maker is a live ai.onnx node
+// of type `op`; else -1.
+int SoleProducer(const Graph& g, const Uses& u, const std::vector<bool>& dead, int v, const char* op) {
+  int p = v >= 0 ? u.producer[v] : -1;
+  if (p < 0 || dead[p] || u.count[v] != 1) return -1;
+  const Node& n = g.nodes[p];
+  return n.op_type == op && n.domain.empty() ? p : -1;
+}
+
+bool Near(std::optional<float> v, float want) { return v && std::fabs(*v - want) <= 1e-6f * want; }
+
+// Matches `last` = x * Clip(x + 3, 0, 6) / 6 (Div by 6 or Mul by 1/6; each product and sum in
+// either operand order). On a match returns x and the Add, Clip and Mul nodes before `last`.
+std::optional<std::pair<int, std::array<int, 3>>> MatchDecomposedHardSwish(
+    const Graph& g, const Uses& u, const std::vector<bool>& dead, const Node& last) {
+  if (!last.domain.empty() || last.inputs.size() != 2) return std::nullopt;
+  int product = -1;
+  if (last.op_type == "Div" && Near(ScalarConstant(g, last.inputs[1]), 6.f)) product = last.inputs[0];
+  for (int side = 0; side < 2 && last.op_type == "Mul"; ++side) {
+    if (Near(ScalarConstant(g, last.inputs[side]), 1.f / 6)) product = last.inputs[1 - side];
+  }
+  int mul = SoleProducer(g, u, dead, product, "Mul");
+  if (mul < 0 || g.nodes[mul].inputs.size() != 2) return std::nullopt;
+  for (int side = 0; side < 2; ++side) {
+    int x = g.nodes[mul].inputs[1 - side];
+    int clip = SoleProducer(g, u, dead, g.nodes[mul].inputs[side], "Clip");
+    if (clip < 0) continue;
+    auto bounds = ClipBounds(g, g.nodes[clip]);
+    if (!bounds || bounds->first != 0.f || bounds->second != 6.f) continue;
+    int add = SoleProducer(g, u, dead, g.nodes[clip].inputs[0], "Add");
+    if (add < 0 || g.nodes[add].inputs.size() != 2) continue;
+    const auto& in = g.nodes[add].inputs;
+    if ((in[0] == x && Near(ScalarConstant(g, in[1]), 3.f)) ||
+        (in[1] == x && Near(ScalarConstant(g, in[0]), 3.f))) {
+      return std::pair{x, std::array<int, 3>{add, clip, mul}};
+    }
+  }
+  return std::nullopt;
 }
 
 // One sweep over the nodes; returns the number of rewrites. Fused-away nodes are cleared.
@@ -132,6 +192,8 @@ int FuseOnce(Graph& g) {
       fused = FoldBatchNorm(g, prod, n);
     } else if ((n.op_type == "Relu" || n.op_type == "Clip" || n.op_type == "LeakyRelu") &&
                (prod.op_type == "Conv" || prod.op_type == "Gemm")) {
+      fused = AttachActivation(g, prod, n);
+    } else if (n.op_type == "HardSwish" && prod.op_type == "Conv") {
       fused = AttachActivation(g, prod, n);
     }
     if (fused) {
@@ -154,6 +216,17 @@ int FuseOnce(Graph& g) {
       ++rewrites;
       break;
     }
+  }
+  for (size_t i = 0; i < g.nodes.size(); ++i) {  // x * Clip(x + 3, 0, 6) / 6 → HardSwish(x)
+    Node& n = g.nodes[i];
+    if (dead[i]) continue;
+    auto m = MatchDecomposedHardSwish(g, u, dead, n);
+    if (!m) continue;
+    n.op_type = "HardSwish";
+    n.inputs = {m->first};
+    n.attrs.clear();
+    for (int k : m->second) dead[k] = true;
+    ++rewrites;
   }
   std::vector<Node> kept;
   for (size_t i = 0; i < g.nodes.size(); ++i) {

@@ -75,6 +75,7 @@ Activation Activation::FromAttrs(const OpAttrs& a) {
   if (kind == "Relu") act.kind = Kind::kRelu;
   if (kind == "Clip") act.kind = Kind::kClip;
   if (kind == "LeakyRelu") act.kind = Kind::kLeakyRelu;
+  if (kind == "HardSwish") act.kind = Kind::kHardSwish;
   act.lo = a.Float("_act_lo", 0);
   act.hi = a.Float("_act_hi", 0);
   act.alpha = a.Float("_act_alpha", 0);
@@ -87,6 +88,9 @@ void Activation::Apply(float* x, int64_t n) const {
     case Kind::kRelu: for (int64_t i = 0; i < n; ++i) x[i] = x[i] > 0 ? x[i] : 0; return;
     case Kind::kClip: for (int64_t i = 0; i < n; ++i) x[i] = std::min(std::max(x[i], lo), hi); return;
     case Kind::kLeakyRelu: for (int64_t i = 0; i < n; ++i) x[i] = x[i] < 0 ? x[i] * alpha : x[i]; return;
+    case Kind::kHardSwish:
+      for (int64_t i = 0; i < n; ++i) x[i] = x[i] * std::min(std::max(x[i] / 6 + 0.5f, 0.f), 1.f);
+      return;
   }
 }
 

@@ -27,9 +27,10 @@ struct WindowGeom {
 Result<WindowGeom> MakeWindowGeom(const OpAttrs& a, const Shape& x, const std::vector<int64_t>& kernel,
                                   bool ceil_mode);
 
-// Post-op attached by the fusion pass (attribute "_act": "Relu", "Clip", "LeakyRelu").
+// Post-op attached by the fusion pass (attribute "_act": "Relu", "Clip", "LeakyRelu",
+// "HardSwish").
 struct Activation {
-  enum class Kind { kNone, kRelu, kClip, kLeakyRelu } kind = Kind::kNone;
+  enum class Kind { kNone, kRelu, kClip, kLeakyRelu, kHardSwish } kind = Kind::kNone;
   float lo = 0, hi = 0, alpha = 0;
   static Activation FromAttrs(const OpAttrs& a);
   void Apply(float* x, int64_t n) const;

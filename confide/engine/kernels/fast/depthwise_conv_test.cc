@@ -50,5 +50,12 @@ TEST(FastDepthwiseConv, FusedClipMatchesReference) {
   ExpectFastMatchesReference(c, kTol);
 }
 
+TEST(FastDepthwiseConv, FusedHardSwishMatchesReference) {
+  OpCase c = Depthwise({1, 20, 9, 13}, 5, [](onnx::NodeProto& n) { AddInts(n, "pads", {2, 2, 2, 2}); });
+  c.opset = 14;
+  c.then_activation = "HardSwish";
+  ExpectFastMatchesReference(c, kTol);
+}
+
 }  // namespace
 }  // namespace confide::engine::testing

@@ -263,7 +263,7 @@ Status CheckNode(const NodeInfo& n, bool transpose) {
     return UnsupportedError("oneDNN conv: bias must be constant float32");
   }
   std::string act = n.GetString("_act", "");
-  if (!act.empty() && act != "Relu" && act != "Clip" && act != "LeakyRelu") {
+  if (!act.empty() && act != "Relu" && act != "Clip" && act != "LeakyRelu" && act != "HardSwish") {
     return UnsupportedError("oneDNN conv: post-op " + act);
   }
   if (act == "Clip" && !(n.GetFloat("_act_lo", 0) <= n.GetFloat("_act_hi", 0))) {

@@ -67,6 +67,10 @@ TEST(OneDnnConv, FusedActivationsMatchReference) {
     c.then_activation = act;
     ExpectFastMatchesReference(c, kConvTol);
   }
+  OpCase c = ConvCase({1, 6, 9, 9}, {10, 6, 3, 3}, true, nullptr);
+  c.opset = 14;  // HardSwish exists since opset 14
+  c.then_activation = "HardSwish";
+  ExpectFastMatchesReference(c, kConvTol);
 }
 
 TEST(OneDnnConvTranspose, StridedMatchesReference) {

@@ -145,6 +145,9 @@ Result<dnnl::primitive_attr> AttrWithActivation(const Activation& act) {
     case Activation::Kind::kLeakyRelu:
       ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, act.alpha, 0.f);
       break;
+    case Activation::Kind::kHardSwish:  // x * relu6(x + 3) / 6 in oneDNN 2.x (alpha, beta unused)
+      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_hardswish, 0.f, 0.f);
+      break;
     case Activation::Kind::kClip: {
       // clip_v2 is min(max(x, lo), hi) like ONNX Clip; infinite bounds become the float range.
       if (std::isnan(act.lo) || std::isnan(act.hi)) return UnsupportedError("Clip bound is NaN");
