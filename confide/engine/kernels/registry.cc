@@ -40,6 +40,7 @@ const KernelRegistry& DefaultKernelRegistry() {
     kernels::fast::RegisterFastElementwiseKernels(r);
     kernels::fast::RegisterFastDepthwiseConv(r);
     kernels::fast::RegisterFastResize(r);
+    kernels::fast::RegisterFastGlobalAveragePool(r);
     return r;
   }();
   return *registry;

@@ -1,6 +1,6 @@
 // Fast kernels in our own code (no oneDNN): float32 Add/Sub/Mul/Div with broadcasting, the
-// activations Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, depthwise Conv, and
-// nearest-mode Resize.
+// activations Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, depthwise Conv,
+// nearest-mode Resize and GlobalAveragePool.
 // Loops are templated on the op and the broadcast pattern so the compiler vectorises them.
 //
 //   RegisterFastElementwiseKernels(&registry);  // kFastKernelPriority
@@ -19,6 +19,8 @@ void RegisterFastElementwiseKernels(KernelRegistry* r);  // elementwise.cc
 void RegisterFastDepthwiseConv(KernelRegistry* r);
 // Nearest-mode Resize / Upsample of images (resize.cc).
 void RegisterFastResize(KernelRegistry* r);
+// GlobalAveragePool, one priority level above the oneDNN one (global_pool.cc).
+void RegisterFastGlobalAveragePool(KernelRegistry* r);
 
 }  // namespace confide::engine::kernels::fast
 

@@ -1,4 +1,4 @@
-// MaxPool, AveragePool and GlobalAveragePool (float32) on oneDNN, NCHW in and out, 1-D and 2-D;
+// MaxPool and AveragePool (float32) on oneDNN, NCHW in and out, 1-D and 2-D;
 // uint8 MaxPool as a direct loop. Declines what ONNX defines differently or what oneDNN 2.6 lacks: the
 // Indices output, storage_order, dilations, and count_include_pad together with ceil_mode.
 #include "confide/engine/kernels/onednn/onednn.h"
@@ -15,7 +15,7 @@ struct PoolPlan {
   Shape out_shape;
 };
 
-enum class Kind { kMax, kAverage, kGlobalAverage };
+enum class Kind { kMax, kAverage };
 
 class Pool : public Kernel {
  public:
@@ -64,15 +64,6 @@ class Pool : public Kernel {
   }
 
   Result<WindowGeom> Geometry(const Shape& x) const {
-    if (kind_ == Kind::kGlobalAverage) {
-      WindowGeom g;
-      g.spatial = static_cast<int>(x.size()) - 2;
-      g.n = x[0], g.c = x[1];
-      g.ih = g.spatial == 2 ? x[2] : 1;
-      g.iw = x.back();
-      g.kh = g.ih, g.kw = g.iw;
-      return g;  // output 1x1, no pads, stride 1
-    }
     std::vector<int64_t> kernel = attrs_.Ints("kernel_shape");
     if (kernel.size() != x.size() - 2) return InvalidArgumentError("kernel_shape does not match the input rank");
     return MakeWindowGeom(attrs_, x, kernel, attrs_.Int("ceil_mode", 0) != 0);
@@ -132,8 +123,6 @@ KernelFactory Factory(Kind kind) {
 void RegisterPoolKernels(KernelRegistry* r) {
   r->Register({.op_type = "MaxPool", .priority = kFastKernelPriority, .factory = Factory(Kind::kMax)});
   r->Register({.op_type = "AveragePool", .priority = kFastKernelPriority, .factory = Factory(Kind::kAverage)});
-  r->Register({.op_type = "GlobalAveragePool", .priority = kFastKernelPriority,
-               .factory = Factory(Kind::kGlobalAverage)});
 }
 
 }  // namespace confide::engine::kernels::onednn
