@@ -78,10 +78,10 @@ TEST(FastUnary, SpecialValuesMatchReferenceIncludingNaN) {
   ExpectFastMatchesReference(with_x(UnaryCase("HardSwish")), kTol);
   ExpectFastMatchesReference(with_x(UnaryCase("HardSigmoid")), kTol);
   ExpectFastMatchesReference(with_x(UnaryCase("LeakyRelu")), kTol);
-  for (auto [lo, hi] : {std::pair{-1.f, 2.f}, std::pair{2.f, -1.f}}) {  // also min > max
-    OpCase clip = with_x(UnaryCase("Clip", [lo, hi](onnx::NodeProto& n) {
-      AddFloat(n, "min", lo);
-      AddFloat(n, "max", hi);
+  for (std::pair<float, float> bounds : {std::pair{-1.f, 2.f}, std::pair{2.f, -1.f}}) {  // also min > max
+    OpCase clip = with_x(UnaryCase("Clip", [bounds](onnx::NodeProto& n) {
+      AddFloat(n, "min", bounds.first);
+      AddFloat(n, "max", bounds.second);
     }));
     clip.opset = 6;
     ExpectFastMatchesReference(clip, {.atol = 0, .rtol = 0});
