@@ -2,12 +2,10 @@
 // (tee/sim/sim_intel.h) in the certificate extension, appraised by the production Intel verifier
 // (AppraiseEvidence → AppraiseIntel) inside the handshake.
 #include <gtest/gtest.h>
-#include <httplib.h>
-
-#include <thread>
 
 #include "confide/base/hex.h"
 #include "confide/channel/attested_tls.h"
+#include "confide/channel/testing/attested_tls_fixture.h"
 #include "confide/crypto/hash.h"
 #include "confide/tee/sim/sim_intel.h"
 
@@ -15,31 +13,12 @@ namespace confide::channel {
 namespace {
 
 namespace sim = tee::sim;
+using testing::FailedReasons;
+using testing::GetHello;
+using testing::HelloServer;
 
 const Time kNow = *ParseRfc3339("2026-11-26T00:00:00Z");
-
-class IntelTestServer {
- public:
-  IntelTestServer(const crypto::Certificate& cert, const crypto::PrivateKey& key)
-      : server_([&](SSL_CTX& ctx) { return crypto::ConfigureTlsServer(&ctx, cert, key).ok(); }) {
-    server_.Get("/hello", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content("hello from the enclave", "text/plain");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ~IntelTestServer() {
-    server_.stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
-
- private:
-  httplib::SSLServer server_;
-  int port_ = 0;
-  std::thread thread_;
-};
+constexpr char kHello[] = "hello from the enclave";
 
 std::array<uint8_t, 48> Measurement(const char* what) {
   crypto::Sha384Digest d = crypto::Sha384(AsBytes(what));
@@ -73,24 +52,6 @@ attest::Policy PolicyFor(const sim::SimIntelPki& pki, const std::array<uint8_t, 
   return *p;
 }
 
-std::string Get(int port, AttestedTlsVerifier& verifier) {
-  httplib::SSLClient client("127.0.0.1", port);
-  client.enable_server_certificate_verification(false);
-  EXPECT_TRUE(crypto::ConfigureTlsClient(client.ssl_context(), &verifier).ok());
-  auto res = client.Get("/hello");
-  return res ? res->body : "";
-}
-
-std::vector<attest::ReasonCode> Reasons(const AttestedTlsVerifier& v) {
-  std::vector<attest::ReasonCode> out;
-  auto r = v.last_result();
-  if (!r || !r->ok()) return out;
-  for (const auto& c : (*r)->checks) {
-    if (!c.passed) out.push_back(c.reason);
-  }
-  return out;
-}
-
 TEST(AttestedTlsIntelTest, SgxAndTdxSimEvidenceConnect) {
   FixedClock enclave_clock(kNow - std::chrono::minutes(5));
   FixedClock clock(kNow);
@@ -99,9 +60,9 @@ TEST(AttestedTlsIntelTest, SgxAndTdxSimEvidenceConnect) {
     SimEnclave s = Make(tdx, enclave_clock);
     ASSERT_TRUE(s.identity);
     EXPECT_EQ(s.identity->bundle.tee, tdx ? attest::TeeType::kTdx : attest::TeeType::kSgx);
-    IntelTestServer server(s.identity->certificate, s.identity->tls_key);
+    HelloServer server(s.identity->certificate, s.identity->tls_key, kHello);
     AttestedTlsVerifier verifier(PolicyFor(s.platform->pki(), Measurement("image v1")), clock);
-    EXPECT_EQ(Get(server.port(), verifier), "hello from the enclave") << verifier.Explain();
+    EXPECT_EQ(GetHello(server.port(), verifier), kHello) << verifier.Explain();
     auto result = verifier.last_result();
     ASSERT_TRUE(result && result->ok());
     EXPECT_TRUE((*result)->accepted);
@@ -113,15 +74,15 @@ TEST(AttestedTlsIntelTest, WrongMeasurementOrNoSimulationFailsTheHandshake) {
   FixedClock enclave_clock(kNow - std::chrono::minutes(5));
   FixedClock clock(kNow);
   SimEnclave s = Make(true, enclave_clock);
-  IntelTestServer server(s.identity->certificate, s.identity->tls_key);
+  HelloServer server(s.identity->certificate, s.identity->tls_key, kHello);
   AttestedTlsVerifier wrong(PolicyFor(s.platform->pki(), Measurement("image v2")), clock);
-  EXPECT_EQ(Get(server.port(), wrong), "");
-  EXPECT_EQ(Reasons(wrong),
+  EXPECT_EQ(GetHello(server.port(), wrong), "");
+  EXPECT_EQ(FailedReasons(wrong),
             std::vector<attest::ReasonCode>{attest::ReasonCode::kMeasurementMismatch})
       << wrong.Explain();
   AttestedTlsVerifier no_sim(PolicyFor(s.platform->pki(), Measurement("image v1"), false), clock);
-  EXPECT_EQ(Get(server.port(), no_sim), "");
-  EXPECT_EQ(Reasons(no_sim),
+  EXPECT_EQ(GetHello(server.port(), no_sim), "");
+  EXPECT_EQ(FailedReasons(no_sim),
             std::vector<attest::ReasonCode>{attest::ReasonCode::kSimulatedEvidenceNotAllowed});
 }
 

@@ -1,14 +1,13 @@
 // Attested TLS with AWS Nitro evidence: the simulator's Nitro documents (tee/sim/sim_nitro.h) in
 // the certificate extension, appraised by the production Nitro verifier inside the handshake.
 #include <gtest/gtest.h>
-#include <httplib.h>
 #include <unistd.h>
 
 #include <filesystem>
-#include <thread>
 
 #include "confide/base/hex.h"
 #include "confide/channel/attested_tls.h"
+#include "confide/channel/testing/attested_tls_fixture.h"
 #include "confide/crypto/hash.h"
 #include "confide/crypto/x509_issue.h"
 #include "confide/tee/sim/sim_nitro.h"
@@ -17,41 +16,20 @@ namespace confide::channel {
 namespace {
 
 namespace sim = tee::sim;
+using testing::FailedReasons;
+using testing::GetHello;
+using testing::HelloServer;
+using testing::MakeFreshSimStore;
 
 const Time kNow = *ParseRfc3339("2026-11-26T00:00:00Z");
-
-// A TLS server on loopback that answers GET /hello, presenting `cert` with `key`.
-class NitroTestServer {
- public:
-  NitroTestServer(const crypto::Certificate& cert, const crypto::PrivateKey& key)
-      : server_([&](SSL_CTX& ctx) { return crypto::ConfigureTlsServer(&ctx, cert, key).ok(); }) {
-    server_.Get("/hello", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content("hello from the enclave", "text/plain");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ~NitroTestServer() {
-    server_.stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
-
- private:
-  httplib::SSLServer server_;
-  int port_ = 0;
-  std::thread thread_;
-};
+constexpr char kHello[] = "hello from the enclave";
 
 class AttestedTlsNitroTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = ::testing::TempDir() + "/confide_channel_nitro_" + std::to_string(::getpid());
-    std::filesystem::remove_all(dir_);
-    ASSERT_TRUE(sim::InitSimStore(dir_, kNow - std::chrono::hours(1), false).ok());
-    auto store = sim::LoadSimStore(dir_);
-    ASSERT_TRUE(store.ok());
+    auto store = MakeFreshSimStore(dir_, kNow - std::chrono::hours(1));
+    ASSERT_TRUE(store.ok()) << store.error().ToString();
     sim_root_ = crypto::Sha256(store->nitro->root.public_key().ToDer());
     auto platform = sim::SimNitroPlatform::Open(*std::move(store),
                                                 sim::SimNitroLaunchFor(kImage), enclave_clock_);
@@ -73,24 +51,6 @@ class AttestedTlsNitroTest : public ::testing::Test {
     return *p;
   }
 
-  std::string Get(int port, AttestedTlsVerifier& verifier) {
-    httplib::SSLClient client("127.0.0.1", port);
-    client.enable_server_certificate_verification(false);
-    EXPECT_TRUE(crypto::ConfigureTlsClient(client.ssl_context(), &verifier).ok());
-    auto res = client.Get("/hello");
-    return res ? res->body : "";
-  }
-
-  static std::vector<attest::ReasonCode> Reasons(const AttestedTlsVerifier& v) {
-    std::vector<attest::ReasonCode> out;
-    auto r = v.last_result();
-    if (!r || !r->ok()) return out;
-    for (const auto& c : (*r)->checks) {
-      if (!c.passed) out.push_back(c.reason);
-    }
-    return out;
-  }
-
   static inline const crypto::Sha384Digest kImage = crypto::Sha384(AsBytes("enclave image v1"));
   std::string dir_;
   crypto::Sha256Digest sim_root_{};
@@ -102,9 +62,9 @@ class AttestedTlsNitroTest : public ::testing::Test {
 
 TEST_F(AttestedTlsNitroTest, MatchingPolicyConnectsWithNitroEvidence) {
   ASSERT_EQ(identity_->bundle.tee, attest::TeeType::kNitro);
-  NitroTestServer server(identity_->certificate, identity_->tls_key);
+  HelloServer server(identity_->certificate, identity_->tls_key, kHello);
   AttestedTlsVerifier verifier(Policy(kImage), clock_);
-  EXPECT_EQ(Get(server.port(), verifier), "hello from the enclave") << verifier.Explain();
+  EXPECT_EQ(GetHello(server.port(), verifier), kHello) << verifier.Explain();
   auto result = verifier.last_result();
   ASSERT_TRUE(result && result->ok());
   EXPECT_TRUE((*result)->accepted);
@@ -113,18 +73,19 @@ TEST_F(AttestedTlsNitroTest, MatchingPolicyConnectsWithNitroEvidence) {
 }
 
 TEST_F(AttestedTlsNitroTest, WrongPcr0FailsTheHandshake) {
-  NitroTestServer server(identity_->certificate, identity_->tls_key);
+  HelloServer server(identity_->certificate, identity_->tls_key, kHello);
   AttestedTlsVerifier verifier(Policy(crypto::Sha384(AsBytes("enclave image v2"))), clock_);
-  EXPECT_EQ(Get(server.port(), verifier), "");
-  EXPECT_EQ(Reasons(verifier), std::vector<attest::ReasonCode>{attest::ReasonCode::kPcrMismatch})
+  EXPECT_EQ(GetHello(server.port(), verifier), "");
+  EXPECT_EQ(FailedReasons(verifier),
+            std::vector<attest::ReasonCode>{attest::ReasonCode::kPcrMismatch})
       << verifier.Explain();
 }
 
 TEST_F(AttestedTlsNitroTest, SimulationNotAllowedFailsTheHandshake) {
-  NitroTestServer server(identity_->certificate, identity_->tls_key);
+  HelloServer server(identity_->certificate, identity_->tls_key, kHello);
   AttestedTlsVerifier verifier(Policy(kImage, /*allow_simulated=*/false), clock_);
-  EXPECT_EQ(Get(server.port(), verifier), "");
-  EXPECT_EQ(Reasons(verifier),
+  EXPECT_EQ(GetHello(server.port(), verifier), "");
+  EXPECT_EQ(FailedReasons(verifier),
             std::vector<attest::ReasonCode>{attest::ReasonCode::kSimulatedEvidenceNotAllowed});
 }
 
@@ -138,10 +99,10 @@ TEST_F(AttestedTlsNitroTest, NitroEvidenceUnderAnotherKeyFailsTheHandshake) {
                           attest::EncodeEvidenceBundle(identity_->bundle), false});
   auto cert = crypto::IssueCertificate(t, other_key->public_key(), *other_key);
   ASSERT_TRUE(cert.ok());
-  NitroTestServer server(*cert, *other_key);
+  HelloServer server(*cert, *other_key, kHello);
   AttestedTlsVerifier verifier(Policy(kImage), clock_);
-  EXPECT_EQ(Get(server.port(), verifier), "");
-  EXPECT_EQ(Reasons(verifier),
+  EXPECT_EQ(GetHello(server.port(), verifier), "");
+  EXPECT_EQ(FailedReasons(verifier),
             std::vector<attest::ReasonCode>{attest::ReasonCode::kKeyBindingMismatch})
       << verifier.Explain();
 }

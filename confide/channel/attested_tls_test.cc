@@ -1,11 +1,12 @@
 #include "confide/channel/attested_tls.h"
 
 #include <gtest/gtest.h>
-#include <httplib.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
-#include <thread>
 
+#include "confide/channel/testing/attested_tls_fixture.h"
 #include "confide/crypto/hash.h"
 #include "confide/crypto/x509_issue.h"
 #include "confide/tee/sim/sim_platform.h"
@@ -14,41 +15,20 @@ namespace confide::channel {
 namespace {
 
 namespace sim = tee::sim;
+using testing::FailedReasons;
+using testing::GetHello;
+using testing::HelloServer;
+using testing::MakeFreshSimStore;
 
 const Time kNow = *ParseRfc3339("2026-11-26T00:00:00Z");
-
-// A TLS server on loopback that answers GET /hello, presenting `cert` with `key`.
-class TestServer {
- public:
-  TestServer(const crypto::Certificate& cert, const crypto::PrivateKey& key)
-      : server_([&](SSL_CTX& ctx) { return crypto::ConfigureTlsServer(&ctx, cert, key).ok(); }) {
-    server_.Get("/hello", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content("hello from the TEE", "text/plain");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ~TestServer() {
-    server_.stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
-
- private:
-  httplib::SSLServer server_;
-  int port_ = 0;
-  std::thread thread_;
-};
+constexpr char kHello[] = "hello from the TEE";
 
 class AttestedTlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = ::testing::TempDir() + "/confide_channel_" + std::to_string(::getpid());
-    std::filesystem::remove_all(dir_);
-    ASSERT_TRUE(sim::InitSimStore(dir_, kNow - std::chrono::hours(1), false).ok());
-    auto store = sim::LoadSimStore(dir_);
-    ASSERT_TRUE(store.ok());
+    auto store = MakeFreshSimStore(dir_, kNow - std::chrono::hours(1));
+    ASSERT_TRUE(store.ok()) << store.error().ToString();
     sim_root_ = crypto::Sha256(store->ark.public_key().ToDer());
     platform_ = std::make_unique<sim::SimPlatform>(*std::move(store),
                                                    sim::SimLaunch{.measurement = kMeasurement});
@@ -69,22 +49,9 @@ class AttestedTlsTest : public ::testing::Test {
     return p;
   }
 
-  // Connects with `policy`; returns the body, or "" if the request failed.
-  std::string Get(int port, AttestedTlsVerifier& verifier) {
-    httplib::SSLClient client("127.0.0.1", port);
-    client.enable_server_certificate_verification(false);
-    EXPECT_TRUE(crypto::ConfigureTlsClient(client.ssl_context(), &verifier).ok());
-    auto res = client.Get("/hello");
-    return res ? res->body : "";
-  }
-
+  // Whether a check of `v`'s latest appraisal failed with `code`.
   static bool Failed(const AttestedTlsVerifier& v, attest::ReasonCode code) {
-    auto r = v.last_result();
-    if (!r || !r->ok()) return false;
-    for (const auto& c : (*r)->checks) {
-      if (!c.passed && c.reason == code) return true;
-    }
-    return false;
+    return std::ranges::count(FailedReasons(v), code) > 0;
   }
 
   static inline const crypto::Sha384Digest kMeasurement = crypto::Sha384(AsBytes("server v1"));
@@ -96,9 +63,9 @@ class AttestedTlsTest : public ::testing::Test {
 };
 
 TEST_F(AttestedTlsTest, MatchingPolicyConnectsAndExchangesData) {
-  TestServer server(identity_->certificate, identity_->tls_key);
+  HelloServer server(identity_->certificate, identity_->tls_key, kHello);
   AttestedTlsVerifier verifier(Policy(), clock_);
-  EXPECT_EQ(Get(server.port(), verifier), "hello from the TEE") << verifier.Explain();
+  EXPECT_EQ(GetHello(server.port(), verifier), kHello) << verifier.Explain();
   auto result = verifier.last_result();
   ASSERT_TRUE(result && result->ok());
   EXPECT_TRUE((*result)->accepted);
@@ -106,16 +73,16 @@ TEST_F(AttestedTlsTest, MatchingPolicyConnectsAndExchangesData) {
 }
 
 TEST_F(AttestedTlsTest, WrongMeasurementFailsTheHandshake) {
-  TestServer server(identity_->certificate, identity_->tls_key);
+  HelloServer server(identity_->certificate, identity_->tls_key, kHello);
   AttestedTlsVerifier verifier(Policy(true, crypto::Sha384(AsBytes("server v2"))), clock_);
-  EXPECT_EQ(Get(server.port(), verifier), "");
+  EXPECT_EQ(GetHello(server.port(), verifier), "");
   EXPECT_TRUE(Failed(verifier, attest::ReasonCode::kMeasurementMismatch)) << verifier.Explain();
 }
 
 TEST_F(AttestedTlsTest, SimulationNotAllowedFailsTheHandshake) {
-  TestServer server(identity_->certificate, identity_->tls_key);
+  HelloServer server(identity_->certificate, identity_->tls_key, kHello);
   AttestedTlsVerifier verifier(Policy(false), clock_);
-  EXPECT_EQ(Get(server.port(), verifier), "");
+  EXPECT_EQ(GetHello(server.port(), verifier), "");
   EXPECT_TRUE(Failed(verifier, attest::ReasonCode::kSimulatedEvidenceNotAllowed))
       << verifier.Explain();
 }
@@ -130,17 +97,17 @@ TEST_F(AttestedTlsTest, EvidenceBoundToAnotherKeyFailsTheHandshake) {
                           attest::EncodeEvidenceBundle(identity_->bundle), false});
   auto cert = crypto::IssueCertificate(t, other_key->public_key(), *other_key);
   ASSERT_TRUE(cert.ok());
-  TestServer server(*cert, *other_key);
+  HelloServer server(*cert, *other_key, kHello);
   AttestedTlsVerifier verifier(Policy(), clock_);
-  EXPECT_EQ(Get(server.port(), verifier), "");
+  EXPECT_EQ(GetHello(server.port(), verifier), "");
   EXPECT_TRUE(Failed(verifier, attest::ReasonCode::kKeyBindingMismatch)) << verifier.Explain();
 }
 
 TEST_F(AttestedTlsTest, OldEvidenceFailsWhenThePolicyBoundsItsAge) {
-  TestServer server(identity_->certificate, identity_->tls_key);
+  HelloServer server(identity_->certificate, identity_->tls_key, kHello);
   FixedClock later(kNow + std::chrono::hours(2));
   AttestedTlsVerifier verifier(Policy(), later);
-  EXPECT_EQ(Get(server.port(), verifier), "");
+  EXPECT_EQ(GetHello(server.port(), verifier), "");
   EXPECT_TRUE(Failed(verifier, attest::ReasonCode::kEvidenceTooOld)) << verifier.Explain();
 }
 
@@ -149,9 +116,9 @@ TEST_F(AttestedTlsTest, CertificateWithoutEvidenceIsRefused) {
   crypto::CertificateTemplate t{.subject_cn = "plain", .not_before = kNow - std::chrono::hours(1),
                                 .not_after = kNow + std::chrono::hours(1)};
   auto cert = crypto::IssueCertificate(t, key->public_key(), *key);
-  TestServer server(*cert, *key);
+  HelloServer server(*cert, *key, kHello);
   AttestedTlsVerifier verifier(Policy(), clock_);
-  EXPECT_EQ(Get(server.port(), verifier), "");
+  EXPECT_EQ(GetHello(server.port(), verifier), "");
   auto r = verifier.last_result();
   ASSERT_TRUE(r.has_value());
   ASSERT_FALSE(r->ok());
