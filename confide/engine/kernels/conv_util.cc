@@ -1,5 +1,7 @@
 #include "confide/engine/kernels/conv_util.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
 
 namespace confide::engine::kernels {
@@ -92,6 +94,42 @@ void Activation::Apply(float* x, int64_t n) const {
       for (int64_t i = 0; i < n; ++i) x[i] = x[i] * std::min(std::max(x[i] / 6 + 0.5f, 0.f), 1.f);
       return;
   }
+}
+
+namespace {
+
+// The post-ops g++ leaves scalar (its min/max and compare-select forms do not vectorise without
+// -ffinite-math-only), with AVX2 intrinsics; the tail (and LeakyRelu) as Apply.
+__attribute__((target("avx2,fma"))) int64_t ApplyAvx2(const Activation& act, float* x, int64_t n) {
+  using Kind = Activation::Kind;
+  int64_t i = 0;
+  if (act.kind == Kind::kHardSwish) {  // x * clamp(x / 6 + 1/2, 0, 1); NaN x stays NaN (NaN * 0)
+    const __m256 sixth = _mm256_set1_ps(1.f / 6), half = _mm256_set1_ps(0.5f);
+    const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.f);
+    for (; i + 8 <= n; i += 8) {
+      __m256 v = _mm256_loadu_ps(x + i);
+      __m256 t = _mm256_min_ps(_mm256_max_ps(_mm256_fmadd_ps(v, sixth, half), zero), one);
+      _mm256_storeu_ps(x + i, _mm256_mul_ps(v, t));
+    }
+  } else if (act.kind == Kind::kRelu) {  // maxps(x, 0) gives 0 for NaN, like x > 0 ? x : 0
+    for (; i + 8 <= n; i += 8) {
+      _mm256_storeu_ps(x + i, _mm256_max_ps(_mm256_loadu_ps(x + i), _mm256_setzero_ps()));
+    }
+  } else if (act.kind == Kind::kClip) {  // bound first: NaN stays NaN, like std::min/max
+    const __m256 lo = _mm256_set1_ps(act.lo), hi = _mm256_set1_ps(act.hi);
+    for (; i + 8 <= n; i += 8) {
+      _mm256_storeu_ps(x + i, _mm256_min_ps(hi, _mm256_max_ps(lo, _mm256_loadu_ps(x + i))));
+    }
+  }
+  return i;
+}
+
+}  // namespace
+
+void Activation::ApplyFast(float* x, int64_t n) const {
+  static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  int64_t done = avx2 ? ApplyAvx2(*this, x, n) : 0;
+  Apply(x + done, n - done);
 }
 
 void Im2Col(const float* x, int64_t channels, const WindowGeom& g, float* col) {

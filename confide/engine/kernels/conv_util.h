@@ -33,7 +33,8 @@ struct Activation {
   enum class Kind { kNone, kRelu, kClip, kLeakyRelu, kHardSwish } kind = Kind::kNone;
   float lo = 0, hi = 0, alpha = 0;
   static Activation FromAttrs(const OpAttrs& a);
-  void Apply(float* x, int64_t n) const;
+  void Apply(float* x, int64_t n) const;      // the reference: plain C++
+  void ApplyFast(float* x, int64_t n) const;  // AVX2 when the CPU has it; the same results, NaN too
 };
 
 // Writes the im2col matrix of image `x` (c channels, geometry g) as rows c*kh*kw, cols oh*ow.

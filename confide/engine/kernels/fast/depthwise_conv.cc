@@ -3,10 +3,7 @@
 // 240-channel 5x5 at 12x80), and its NHWC one needs two transposes per node. Each output row
 // accumulates one kernel tap at a time in a fixed (ky, kx) order, so results are deterministic.
 // Registered above the oneDNN Conv; declines every other Conv.
-#include <immintrin.h>
-
 #include <algorithm>
-#include <cmath>
 
 #include "confide/engine/kernels/conv_util.h"
 #include "confide/engine/kernels/fast/fast.h"
@@ -81,61 +78,7 @@ struct TapRanges {
   if (g.kw == 5 && g.sw == 2) Interior<2, 5>(in_row, r.off, w, orow, r.lo_all, r.hi_all);
 }
 
-// The fused post-op, vectorisable (Activation::Apply switches per element).
-[[gnu::always_inline]] inline void ApplyActivation(const Activation& act, float* x, int64_t n) {
-  switch (act.kind) {
-    case Activation::Kind::kNone: return;
-    case Activation::Kind::kRelu:
-      for (int64_t i = 0; i < n; ++i) x[i] = x[i] > 0.f ? x[i] : 0.f;
-      return;
-    case Activation::Kind::kClip: {
-      const float lo = act.lo, hi = act.hi;  // locals: x may alias act for all g++ knows
-      for (int64_t i = 0; i < n; ++i) x[i] = std::min(std::max(x[i], lo), hi);
-      return;
-    }
-    case Activation::Kind::kLeakyRelu: {
-      const float alpha = act.alpha;
-      for (int64_t i = 0; i < n; ++i) x[i] = x[i] < 0.f ? x[i] * alpha : x[i];
-      return;
-    }
-    case Activation::Kind::kHardSwish:  // x * clamp(x / 6 + 1/2, 0, 1), branch-free
-      for (int64_t i = 0; i < n; ++i) {
-        float v = x[i], t = v * (1.f / 6) + 0.5f;
-        t = t > 0.f ? t : 0.f;
-        t = t < 1.f ? t : 1.f;
-        x[i] = v * t;
-      }
-      return;
-  }
-}
-
-// The post-ops g++ leaves scalar (its min/max and compare-select patterns do not vectorise
-// without -ffinite-math-only), with AVX2 intrinsics; the rest as ApplyActivation.
-__attribute__((target("avx2,fma"))) void ApplyActivationAvx2(const Activation& act, float* x, int64_t n) {
-  int64_t i = 0;
-  if (act.kind == Activation::Kind::kHardSwish) {
-    const __m256 sixth = _mm256_set1_ps(1.f / 6), half = _mm256_set1_ps(0.5f);
-    const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.f);
-    for (; i + 8 <= n; i += 8) {
-      __m256 v = _mm256_loadu_ps(x + i);
-      __m256 t = _mm256_min_ps(_mm256_max_ps(_mm256_fmadd_ps(v, sixth, half), zero), one);
-      _mm256_storeu_ps(x + i, _mm256_mul_ps(v, t));
-    }
-  } else if (act.kind == Activation::Kind::kRelu) {  // maxps(x, 0) gives 0 for NaN, like x > 0 ? x : 0
-    for (; i + 8 <= n; i += 8) {
-      _mm256_storeu_ps(x + i, _mm256_max_ps(_mm256_loadu_ps(x + i), _mm256_setzero_ps()));
-    }
-  } else if (act.kind == Activation::Kind::kClip) {  // bound first: NaN stays NaN, like std::min/max
-    const __m256 lo = _mm256_set1_ps(act.lo), hi = _mm256_set1_ps(act.hi);
-    for (; i + 8 <= n; i += 8) {
-      _mm256_storeu_ps(x + i, _mm256_min_ps(hi, _mm256_max_ps(lo, _mm256_loadu_ps(x + i))));
-    }
-  }
-  ApplyActivation(act, x + i, n - i);
-}
-
 // One channel: in (ih x iw) -> out (oh x ow), taps w (kh x kw), initial value bias, then act.
-template <void (*kApply)(const Activation&, float*, int64_t)>
 [[gnu::always_inline]] inline void ChannelBody(const float* in, const float* w, float bias,
                                                const WindowGeom& g, const Activation& act, float* out) {
   TapRanges r = Ranges(g);
@@ -147,19 +90,17 @@ template <void (*kApply)(const Activation&, float*, int64_t)>
       if (iy >= 0 && iy < g.ih) KernelRow(in + iy * g.iw, w + ky * g.kw, g, r, orow);
     }
   }
-  kApply(act, out, g.oh * g.ow);
+  act.ApplyFast(out, g.oh * g.ow);
 }
 
 __attribute__((target("avx2,fma"))) void ChannelAvx2(const float* in, const float* w, float bias,
                                                       const WindowGeom& g, const Activation& act, float* out) {
-  ChannelBody<ApplyActivationAvx2>(in, w, bias, g, act, out);
+  ChannelBody(in, w, bias, g, act, out);
 }
-
-void ApplyActivationPlain(const Activation& act, float* x, int64_t n) { ApplyActivation(act, x, n); }
 
 void ChannelPlain(const float* in, const float* w, float bias, const WindowGeom& g, const Activation& act,
                   float* out) {
-  ChannelBody<ApplyActivationPlain>(in, w, bias, g, act, out);
+  ChannelBody(in, w, bias, g, act, out);
 }
 
 class DepthwiseConv : public Kernel {

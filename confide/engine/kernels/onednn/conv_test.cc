@@ -2,6 +2,8 @@
 // sums run in a different order and oneDNN may use FMA).
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "confide/engine/kernels/testing/fast_vs_reference.h"
 
 namespace confide::engine::testing {
@@ -21,6 +23,20 @@ OpCase ConvCase(Shape x, Shape w, bool bias, std::function<void(onnx::NodeProto&
 
 TEST(OneDnnConv, PointwiseMatchesReference) {
   ExpectFastMatchesReference(ConvCase({1, 16, 7, 9}, {24, 16, 1, 1}, true, nullptr), kConvTol);
+}
+
+// pointwise_conv.cc: batch 2, several column blocks and a short last one (64+64 channels give
+// 512-column blocks; 1200 columns), no bias, 1-D, and every post-op.
+TEST(OneDnnPointwiseConv, BlocksBatchesAndPostOpsMatchReference) {
+  ExpectFastMatchesReference(ConvCase({2, 64, 30, 40}, {64, 64, 1, 1}, true, nullptr), kConvTol);
+  ExpectFastMatchesReference(ConvCase({1, 12, 5, 7}, {3, 12, 1, 1}, false, nullptr), kConvTol);
+  ExpectFastMatchesReference(ConvCase({2, 6, 50}, {9, 6, 1}, true, nullptr), kConvTol);
+  for (const char* act : {"Relu", "Clip", "LeakyRelu", "HardSwish"}) {
+    OpCase c = ConvCase({1, 40, 9, 70}, {33, 40, 1, 1}, true, nullptr);
+    c.opset = std::string(act) == "HardSwish" ? 14 : 10;
+    c.then_activation = act;
+    ExpectFastMatchesReference(c, kConvTol);
+  }
 }
 
 TEST(OneDnnConv, PaddedStridedDilatedMatchesReference) {

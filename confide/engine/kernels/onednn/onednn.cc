@@ -166,6 +166,7 @@ void RegisterOneDnnKernels(KernelRegistry* r) {
   RegisterMatMulKernels(r);
   RegisterPoolKernels(r);
   RegisterQLinearKernels(r);
+  RegisterPointwiseConv(r);
 }
 
 }  // namespace confide::engine::kernels::onednn

@@ -29,6 +29,7 @@ namespace confide::engine::kernels::onednn {
 // what it does not handle, so the reference kernel stays the fallback.
 void RegisterOneDnnKernels(KernelRegistry* r);
 void RegisterConvKernels(KernelRegistry* r);    // conv.cc: Conv, ConvTranspose
+void RegisterPointwiseConv(KernelRegistry* r);  // pointwise_conv.cc: 1x1 Conv as dnnl_sgemm
 void RegisterMatMulKernels(KernelRegistry* r);  // matmul.cc: Gemm, MatMul
 void RegisterPoolKernels(KernelRegistry* r);    // pool.cc: MaxPool, AveragePool, Global*
 void RegisterQLinearKernels(KernelRegistry* r); // qlinear.cc: QLinearConv
