@@ -3,6 +3,8 @@
 // 240-channel 5x5 at 12x80), and its NHWC one needs two transposes per node. Each output row
 // accumulates one kernel tap at a time in a fixed (ky, kx) order, so results are deterministic.
 // Registered above the oneDNN Conv; declines every other Conv.
+#include <immintrin.h>
+
 #include <algorithm>
 
 #include "confide/engine/kernels/conv_util.h"
@@ -103,6 +105,77 @@ void ChannelPlain(const float* in, const float* w, float bias, const WindowGeom&
   ChannelBody(in, w, bias, g, act, out);
 }
 
+// Kernel widths 3 and 5, strides 1 and 2, no horizontal dilation: the common MobileNet shapes.
+// Each output gets bias + every tap in (ky, kx) order in one pass, eight outputs per vector
+// (stride 2 splits 16 consecutive inputs into even and odd ones). Columns whose taps leave the input (the edges) and the
+// last < 8 of a row go through the scalar loop, same order.
+bool HasRowKernel(const WindowGeom& g) {
+  return (g.kw == 3 || g.kw == 5) && (g.sw == 1 || g.sw == 2) && g.dw == 1 && g.kh <= 16;
+}
+
+template <int KW, int S>
+__attribute__((target("avx2,fma"))) void RowAvx2(const float* const* rows, int64_t kh, const float* w,
+                                                  float bias, int64_t pl, int64_t iw, int64_t ow, float* orow) {
+  // Interior: ox with every tap inside the input, 0 <= ox * S - pl and ox * S - pl + KW - 1 < iw.
+  int64_t lo = std::min(ow, (pl + S - 1) / S), hi = std::max(lo, std::min(ow, (iw - KW + pl) / S + 1));
+  if (iw - KW + pl < 0) hi = lo;
+  auto scalar = [&](int64_t ox) {
+    float acc = bias;
+    for (int64_t ky = 0; ky < kh; ++ky) {
+      if (!rows[ky]) continue;
+      for (int kx = 0; kx < KW; ++kx) {
+        int64_t ix = ox * S - pl + kx;
+        if (ix >= 0 && ix < iw) acc += w[ky * KW + kx] * rows[ky][ix];
+      }
+    }
+    orow[ox] = acc;
+  };
+  for (int64_t ox = 0; ox < lo; ++ox) scalar(ox);
+  int64_t ox = lo;
+  // Stride 2 reads input pairs of 16 floats: the last pair ends one float past the last tap of
+  // the eighth output, so a vector also needs the next output column to be interior.
+  for (; ox + 8 + (S == 2) <= hi; ox += 8) {
+    __m256 acc = _mm256_set1_ps(bias);
+    for (int64_t ky = 0; ky < kh; ++ky) {
+      if (!rows[ky]) continue;
+      const float* base = rows[ky] + ox * S - pl;
+      const float* wk = w + ky * KW;
+      for (int kx = 0; kx < KW; ++kx) {
+        if constexpr (S == 1) {
+          acc = _mm256_fmadd_ps(_mm256_set1_ps(wk[kx]), _mm256_loadu_ps(base + kx), acc);
+        } else if (kx % 2 == 0) {  // taps kx and kx + 1: the even and odd floats of one pair
+          __m256 a = _mm256_loadu_ps(base + kx), b = _mm256_loadu_ps(base + kx + 8);
+          // shuffle gives a0 a2 b0 b2 | a4 a6 b4 b6; the 64-bit permute puts them in order.
+          __m256 even = _mm256_castpd_ps(_mm256_permute4x64_pd(
+              _mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))), _MM_SHUFFLE(3, 1, 2, 0)));
+          acc = _mm256_fmadd_ps(_mm256_set1_ps(wk[kx]), even, acc);
+          if (kx + 1 < KW) {
+            __m256 odd = _mm256_castpd_ps(_mm256_permute4x64_pd(
+                _mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))), _MM_SHUFFLE(3, 1, 2, 0)));
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(wk[kx + 1]), odd, acc);
+          }
+        }
+      }
+    }
+    _mm256_storeu_ps(orow + ox, acc);
+  }
+  for (; ox < ow; ++ox) scalar(ox);
+}
+
+__attribute__((target("avx2,fma"))) void ChannelRowsAvx2(const float* in, const float* w, float bias,
+                                                          const WindowGeom& g, const Activation& act, float* out) {
+  auto row = g.kw == 3 ? (g.sw == 1 ? RowAvx2<3, 1> : RowAvx2<3, 2>) : (g.sw == 1 ? RowAvx2<5, 1> : RowAvx2<5, 2>);
+  const float* rows[16];
+  for (int64_t oy = 0; oy < g.oh; ++oy) {
+    for (int64_t ky = 0; ky < g.kh; ++ky) {
+      int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+      rows[ky] = iy >= 0 && iy < g.ih ? in + iy * g.iw : nullptr;
+    }
+    row(rows, g.kh, w, bias, g.pl, g.iw, g.ow, out + oy * g.ow);
+  }
+  act.ApplyFast(out, g.oh * g.ow);
+}
+
 class DepthwiseConv : public Kernel {
  public:
   explicit DepthwiseConv(const NodeInfo& n) : attrs_(n), w_(*n.constant_inputs[1]), act_(Activation::FromAttrs(attrs_)) {
@@ -119,7 +192,7 @@ class DepthwiseConv : public Kernel {
     CONFIDE_ASSIGN_OR_RETURN(WindowGeom g, MakeWindowGeom(attrs_, x->shape(), {ws.begin() + 2, ws.end()}, false));
     CONFIDE_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, DataType::kFloat32, g.OutputShape(g.c)));
     static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    auto channel = avx2 ? ChannelAvx2 : ChannelPlain;
+    auto channel = !avx2 ? ChannelPlain : HasRowKernel(g) ? ChannelRowsAvx2 : ChannelAvx2;
     const float* xd = x->data<float>();
     float* yd = y->data<float>();
     int64_t in_plane = g.ih * g.iw, out_plane = g.oh * g.ow, taps = g.kh * g.kw;

@@ -2,6 +2,8 @@
 // the same taps in a different order).
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "confide/engine/kernels/testing/fast_vs_reference.h"
 
 namespace confide::engine::testing {
@@ -41,6 +43,20 @@ TEST(FastDepthwiseConv, DilatedStrideThreeMatchesReference) {
 
 TEST(FastDepthwiseConv, OneDimensionalMatchesReference) {
   ExpectFastMatchesReference(Depthwise({1, 6, 40}, 5, [](onnx::NodeProto& n) { AddInts(n, "pads", {2, 2}); }), kTol);
+}
+
+// The AVX2 row kernel (widths 3 and 5, strides 1 and 2): interiors of several vectors plus a
+// tail, edges on both sides, rows cut by the top and bottom pads, inputs narrower than a vector.
+TEST(FastDepthwiseConv, RowKernelShapesMatchReference) {
+  struct Case { Shape x; int64_t k, stride; std::vector<int64_t> pads; };
+  for (const Case& c : {Case{{1, 8, 33, 47}, 3, 2, {1, 1, 1, 1}}, Case{{1, 4, 10, 30}, 5, 1, {2, 2, 2, 2}},
+                        Case{{2, 3, 5, 3}, 3, 1, {0, 0, 0, 0}}, Case{{1, 5, 9, 9}, 5, 2, {0, 3, 1, 0}},
+                        Case{{1, 6, 7, 40}, 3, 1, {2, 0, 0, 2}}}) {
+    ExpectFastMatchesReference(Depthwise(c.x, c.k, [&c](onnx::NodeProto& n) {
+      AddInts(n, "pads", c.pads);
+      AddInts(n, "strides", {c.stride, c.stride});
+    }), kTol);
+  }
 }
 
 TEST(FastDepthwiseConv, FusedClipMatchesReference) {
