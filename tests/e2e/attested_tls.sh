@@ -7,33 +7,15 @@
 # Usage: attested_tls.sh CONFIDE CONFIDE_SERVER RELAY SHARED_DIR
 set -euo pipefail
 confide=$1 server_bin=$2 relay_bin=$3 shared=$4
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-wait_for_file() {
-  for _ in $(seq 1 300); do [ -s "$1" ] && return 0; sleep 0.1; done
-  fail "timed out waiting for $1"
-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 export CONFIDE_SIM_DIR=$work/sim
 sim_root=$("$confide" sim init | awk '/sim root/ {print $NF}')
 [ ${#sim_root} -eq 64 ] || fail "no sim root digest from sim init"
 
 # A model package for the server to serve.
-"$confide" keygen -o "$work/owner.key" >/dev/null
-"$confide" pack "$shared/models/mnist8.onnx" --signer "$work/owner.key" -o "$work/mnist8.cfpkg" \
-    --key-out "$work/mnist8.key" >/dev/null
-cat > "$work/signers.toml" <<TOML
-[[signer]]
-name = "owner"
-public_key_file = "owner.pub"
-TOML
+pack_mnist8
 
 "$server_bin" --tee sim --model "$work/mnist8.cfpkg:$work/mnist8.key" --trust "$work/signers.toml" \
     --state-dir "$work/state" --port 0 --port-file "$work/port" >"$work/server.log" 2>&1 &
@@ -55,18 +37,6 @@ TOML
 policy "$work/good.toml" true "$measurement"
 policy "$work/wrong.toml" true "$(printf '%096d' 0)"
 policy "$work/nosim.toml" false "$measurement"
-
-expect_remote() {  # expect_remote URL POLICY EXIT REASON
-  set +e
-  out=$("$confide" attest remote "$1" --policy "$2" 2>&1)
-  code=$?
-  set -e
-  [ "$code" -eq "$3" ] || { echo "$out"; fail "attest remote $2: exit $code, expected $3"; }
-  if [ -n "$4" ]; then
-    grep -q "$4" <<<"$out" || { echo "$out"; fail "attest remote $2: no $4 in the output"; }
-  fi
-  echo "ok: $(basename "$2") -> exit $code ${4:-}"
-}
 
 url=https://127.0.0.1:$port
 expect_remote "$url" "$work/good.toml" 0 ""

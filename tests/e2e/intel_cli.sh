@@ -10,22 +10,8 @@
 set -euo pipefail
 confide=$1 shared=$2
 v=$shared/vectors
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# expect EXIT_CODE REASON|- ARGS...: runs `confide attest verify ARGS`, checks the exit code and
-# (unless -) that REASON appears in a failed check.
-expect() {
-  local want=$1 reason=$2; shift 2
-  local rc=0
-  "$confide" attest verify "$@" >"$work/out" 2>&1 || rc=$?
-  [ "$rc" = "$want" ] || { cat "$work/out" >&2; fail "exit $rc, wanted $want: $*"; }
-  if [ "$reason" != - ]; then
-    grep -q "\[FAIL\] .*$reason" "$work/out" || { cat "$work/out" >&2; fail "no $reason: $*"; }
-  fi
-  echo "ok: exit $rc ${reason/-/} <- $*" | sed "s#$shared/##g"
-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 tdx4=(--tee tdx "$v/tdx/dcapqvl-tdx-v4.bin" --collateral "$v/tdx/dcapqvl-tdx-v4.collateral.json")
 sgx3=(--tee sgx "$v/sgx/dcapqvl-sgx-v3.bin" --collateral "$v/sgx/dcapqvl-sgx-v3.collateral.json")

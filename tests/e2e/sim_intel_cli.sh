@@ -12,22 +12,8 @@
 # Usage: sim_intel_cli.sh CONFIDE
 set -euo pipefail
 confide=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# expect EXIT_CODE REASON|- ARGS...: runs `confide attest verify ARGS`, checks the exit code and
-# (unless -) that REASON appears in a failed check.
-expect() {
-  local want=$1 reason=$2; shift 2
-  local rc=0
-  "$confide" attest verify "$@" >"$work/out" 2>&1 || rc=$?
-  [ "$rc" = "$want" ] || { cat "$work/out" >&2; fail "exit $rc, wanted $want: $*"; }
-  if [ "$reason" != - ]; then
-    grep -q "\[FAIL\] .*$reason" "$work/out" || { cat "$work/out" >&2; fail "no $reason: $*"; }
-  fi
-  echo "ok: exit $rc ${reason/-/} <- $*" | sed "s#$work/##g"
-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 root=$("$confide" sim init --dir "$work/sim" | awk '/sim Intel root/ {print $NF}')
 [[ $root =~ ^[0-9a-f]{64}$ ]] || fail "no sim Intel root digest from sim init"

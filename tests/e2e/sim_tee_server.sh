@@ -11,19 +11,8 @@
 # Usage: sim_tee_server.sh CONFIDE CONFIDE_SERVER SHARED_DIR
 set -euo pipefail
 confide=$1 server_bin=$2 shared=$3
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-wait_for_file() {
-  for _ in $(seq 1 300); do [ -s "$1" ] && return 0; sleep 0.1; done
-  fail "timed out waiting for $1"
-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 export CONFIDE_SIM_DIR=$work/sim
 "$confide" sim init >"$work/init.out"
@@ -31,10 +20,7 @@ intel_root=$(awk '/sim Intel root/ {print $NF}' "$work/init.out")
 nitro_root=$(awk '/sim Nitro root/ {print $NF}' "$work/init.out")
 [[ $intel_root =~ ^[0-9a-f]{64}$ && $nitro_root =~ ^[0-9a-f]{64}$ ]] || fail "sim init roots"
 
-"$confide" keygen -o "$work/owner.key" >/dev/null
-"$confide" pack "$shared/models/mnist8.onnx" --signer "$work/owner.key" -o "$work/mnist8.cfpkg" \
-    --key-out "$work/mnist8.key" >/dev/null
-printf '[[signer]]\nname = "owner"\npublic_key_file = "owner.pub"\n' >"$work/signers.toml"
+pack_mnist8
 measurement=$(sha384sum "$server_bin" | cut -d' ' -f1)
 zeros=$(printf '%096d' 0)
 
@@ -51,19 +37,6 @@ pcr0 = \"$m\"" ;;
   esac
   printf 'tee_types = ["%s"]\nallow_simulated = %s\nsim_roots = ["%s"]\nmax_evidence_age_seconds = 86400\n%s\n' \
     "$tee" "$3" "$4" "$table" >"$1"
-}
-
-expect_remote() {  # expect_remote URL POLICY EXIT REASON
-  local out code
-  set +e
-  out=$("$confide" attest remote "$1" --policy "$2" 2>&1)
-  code=$?
-  set -e
-  [ "$code" -eq "$3" ] || { echo "$out"; fail "attest remote $2: exit $code, expected $3"; }
-  if [ -n "$4" ]; then
-    grep -q "$4" <<<"$out" || { echo "$out"; fail "attest remote $2: no $4 in the output"; }
-  fi
-  echo "ok: $(basename "$2") -> exit $code ${4:-}"
 }
 
 for backend in sim-sgx sim-tdx sim-nitro; do
