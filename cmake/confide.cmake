@@ -11,6 +11,8 @@
 #       -> libFuzzer target with CONFIDE_FUZZ, else a replay executable; either way a CTest test
 #          replays the corpus directories (relative ones are under CONFIDE_SHARED_DIR/vectors).
 #   confide_bench(NAME SRCS a_bench.cc DEPS ...) -> Google Benchmark executable.
+#   confide_e2e_test(NAME NEEDS target ... TIMEOUT seconds COMMAND ... [ENVIRONMENT VAR=value ...])
+#       -> CTest test e2e.NAME running COMMAND, registered only if every NEEDS target exists.
 
 set_property(GLOBAL PROPERTY CONFIDE_ALL_LIBRARIES "")
 
@@ -122,6 +124,23 @@ function(confide_bench name)
   _confide_link(${name} ${ARG_DEPS} benchmark::benchmark)
   target_compile_definitions(${name} PRIVATE CONFIDE_SHARED_DIR="${CONFIDE_SHARED_DIR}")
   _confide_common_options(${name})
+endfunction()
+
+function(confide_e2e_test name)
+  if(NOT CONFIDE_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "TIMEOUT" "NEEDS;COMMAND;ENVIRONMENT" ${ARGN})
+  foreach(target IN LISTS ARG_NEEDS)
+    if(NOT TARGET ${target})
+      return()
+    endif()
+  endforeach()
+  add_test(NAME e2e.${name} COMMAND ${ARG_COMMAND})
+  set_tests_properties(e2e.${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT})
+  if(ARG_ENVIRONMENT)
+    set_tests_properties(e2e.${name} PROPERTIES ENVIRONMENT "${ARG_ENVIRONMENT}")
+  endif()
 endfunction()
 
 # Writes build/<preset>/fuzz_targets.txt (one target a line) and fuzz_corpora.txt
