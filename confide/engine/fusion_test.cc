@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "confide/engine/engine.h"
@@ -93,6 +95,86 @@ TEST(Fusion, OtherClipBoundsAreNotHardSwish) {
   ASSERT_TRUE(m.ok()) << m.error().ToString();
   EXPECT_EQ((*m)->info().num_nodes_optimized, 4);
   ExpectComputesDecomposed(**m, 5.f);
+}
+
+// X[1,2,6,7] -> Conv(W[3,2,3,3], B, pads 1) -> `chain` (op, second input) ... -> Y, opset 14.
+// Initializers: the conv's, and scalars s = 0.75, t = -0.25, v2 = [2, 3] (not a scalar).
+Bytes ConvThen(const std::vector<std::pair<const char*, const char*>>& chain) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(14);
+  onnx::GraphProto* g = m.mutable_graph();
+  auto value = [](onnx::ValueInfoProto* v, const char* name, std::vector<int64_t> dims) {
+    v->set_name(name);
+    auto* tt = v->mutable_type()->mutable_tensor_type();
+    tt->set_elem_type(1);
+    for (int64_t d : dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
+  };
+  value(g->add_input(), "X", {1, 2, 6, 7});
+  auto init = [&](const char* name, std::vector<int64_t> dims, float base) {
+    onnx::TensorProto* t = g->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    int64_t n = 1;
+    for (int64_t d : dims) t->add_dims(d), n *= d;
+    for (int64_t i = 0; i < n; ++i) t->add_float_data(base + 0.37f * static_cast<float>((i * 7) % 11) - 1.5f);
+  };
+  init("W", {3, 2, 3, 3}, 0.f);
+  init("B", {3}, 0.5f);
+  AddScalar(g, "s", 0.75f);
+  AddScalar(g, "t", -0.25f);
+  init("v2", {3, 1, 1}, 2.f);
+  onnx::NodeProto* conv = AddNode(g, "Conv", {"X", "W", "B"}, chain.empty() ? "Y" : "h0");
+  onnx::AttributeProto* pads = conv->add_attribute();
+  pads->set_name("pads");
+  pads->set_type(onnx::AttributeProto::INTS);
+  for (int i = 0; i < 4; ++i) pads->add_ints(1);
+  std::vector<std::string> names;
+  for (size_t i = 0; i <= chain.size(); ++i) names.push_back(i == chain.size() ? "Y" : "h" + std::to_string(i));
+  for (size_t i = 0; i < chain.size(); ++i) {
+    std::vector<const char*> in = {names[i].c_str()};
+    if (chain[i].second) in.push_back(chain[i].second);
+    AddNode(g, chain[i].first, in, names[i + 1].c_str());
+  }
+  value(g->add_output(), "Y", {1, 3, 6, 7});
+  std::string bytes = m.SerializeAsString();
+  return Bytes(bytes.begin(), bytes.end());
+}
+
+// Runs `model` optimised and not; expects `nodes` nodes after fusion and equal outputs.
+void ExpectFusesTo(const Bytes& model, int nodes) {
+  auto fused = Model::Load(model, {.num_threads = 1});
+  auto plain = Model::Load(model, {.num_threads = 1, .optimize = false});
+  ASSERT_TRUE(fused.ok()) << fused.error().ToString();
+  ASSERT_TRUE(plain.ok()) << plain.error().ToString();
+  EXPECT_EQ((*fused)->info().num_nodes_optimized, nodes);
+  Tensor x = Tensor::Zeros(DataType::kFloat32, {1, 2, 6, 7});
+  for (int64_t i = 0; i < x.num_elements(); ++i) x.data<float>()[i] = 0.1f * static_cast<float>(i % 17) - 0.8f;
+  auto a = (*fused)->Run({{"X", x}});
+  auto b = (*plain)->Run({{"X", x}});
+  ASSERT_TRUE(a.ok() && b.ok());
+  const Tensor& ya = (*a)[0].second;
+  const Tensor& yb = (*b)[0].second;
+  ASSERT_EQ(ya.shape(), yb.shape());
+  for (int64_t i = 0; i < ya.num_elements(); ++i) {
+    EXPECT_NEAR(ya.data<float>()[i], yb.data<float>()[i], 1e-5 * (1 + std::fabs(yb.data<float>()[i]))) << i;
+  }
+}
+
+TEST(Fusion, ScalarMulAndAddFoldIntoConvWeightsAndBias) {
+  ExpectFusesTo(ConvThen({{"Mul", "s"}, {"Add", "t"}}), 1);
+}
+
+TEST(Fusion, ScalarMulAndAddAfterAnActivationBecomeItsAffineTail) {
+  ExpectFusesTo(ConvThen({{"HardSwish", nullptr}, {"Mul", "s"}, {"Add", "t"}}), 1);
+  ExpectFusesTo(ConvThen({{"Relu", nullptr}, {"Add", "t"}, {"Mul", "s"}}), 1);
+  // A scalar Mul before the activation folds into the weights; the one after into the tail.
+  ExpectFusesTo(ConvThen({{"Mul", "s"}, {"HardSwish", nullptr}, {"Mul", "s"}}), 1);
+}
+
+TEST(Fusion, PerChannelMulIsNotAScalarFold) {
+  ExpectFusesTo(ConvThen({{"Mul", "v2"}}), 2);
+  ExpectFusesTo(ConvThen({{"Relu", nullptr}, {"Add", "v2"}}), 2);
 }
 
 }  // namespace

@@ -4,6 +4,9 @@
 //   Conv → HardSwish                ⇒ Conv with the "_act" post-op attribute
 //   x * HardSigmoid(x) (alpha 1/6, beta 1/2) ⇒ HardSwish(x)
 //   x * Clip(x + 3, 0, 6) / 6 (or * 1/6)     ⇒ HardSwish(x)   (PaddlePaddle's and older exports)
+//   Conv → Mul|Add by a scalar constant       ⇒ Conv with scaled weights and bias, or, after a
+//                                               fused activation, its affine tail ("_act_scale",
+//                                               "_act_shift"; PP-LCNet's learnable affine blocks)
 // A rewrite applies only when the intermediate value has one consumer and is not a graph output.
 #include <array>
 #include <cmath>
@@ -135,6 +138,55 @@ bool IsHardSigmoidSixth(const Node& n) {
   return std::fabs(alpha - 1.f / 6) < 1e-6f && std::fabs(beta - 0.5f) < 1e-6f;
 }
 
+// Folds `n` = x * s or x + s (s a float32 scalar constant, input `scalar_side`) into `conv`, the
+// Conv that makes x: into the weights and bias when the Conv has no post-op, else into the
+// post-op's affine tail act(x) * scale + shift.
+bool FoldScalarAffine(Graph& g, Node& conv, const Node& n, int scalar_side) {
+  auto s = ScalarConstant(g, n.inputs[scalar_side]);
+  if (!s || g.Constant(n.inputs[scalar_side])->shape().size() > 1) return false;  // rank stays
+  bool mul = n.op_type == "Mul";
+  if (conv.attrs.count("_act")) {
+    auto get = [&](const char* key, float def) {
+      auto it = conv.attrs.find(key);
+      return it != conv.attrs.end() ? it->second.f : def;
+    };
+    float scale = get("_act_scale", 1.f), shift = get("_act_shift", 0.f);
+    if (mul) {
+      scale *= *s;
+      shift *= *s;
+    } else {
+      shift += *s;
+    }
+    for (auto [key, v] : {std::pair{"_act_scale", scale}, std::pair{"_act_shift", shift}}) {
+      Attribute a;
+      a.type = Attribute::Type::kFloat;
+      a.f = v;
+      conv.attrs[key] = a;
+    }
+  } else {
+    const Tensor* w = conv.inputs.size() > 1 ? g.Constant(conv.inputs[1]) : nullptr;
+    bool has_b = conv.inputs.size() > 2 && conv.inputs[2] >= 0;
+    const Tensor* b = has_b ? g.Constant(conv.inputs[2]) : nullptr;
+    if (!w || w->dtype() != DataType::kFloat32 || w->shape().empty() || (has_b && !b)) return false;
+    int64_t m = w->shape()[0];
+    if (b && (b->dtype() != DataType::kFloat32 || b->num_elements() != m)) return false;
+    Tensor nb = Tensor::Zeros(DataType::kFloat32, {m});
+    for (int64_t c = 0; c < m; ++c) {
+      float bias = b ? b->data<float>()[c] : 0.f;
+      nb.data<float>()[c] = mul ? bias * *s : bias + *s;
+    }
+    if (mul) {
+      Tensor nw = w->Clone();
+      for (int64_t i = 0; i < nw.num_elements(); ++i) nw.data<float>()[i] *= *s;
+      conv.inputs[1] = AddConstant(g, conv.name + "_W", std::move(nw));
+    }
+    conv.inputs.resize(3);
+    conv.inputs[2] = AddConstant(g, conv.name + "_B", std::move(nb));
+  }
+  conv.outputs[0] = n.outputs[0];
+  return true;
+}
+
 // The node that makes value `v` if `v` has exactly one use and its maker is a live ai.onnx node
 // of type `op`; else -1.
 int SoleProducer(const Graph& g, const Uses& u, const std::vector<bool>& dead, int v, const char* op) {
@@ -213,6 +265,17 @@ int FuseOnce(Graph& g) {
       n.op_type = "HardSwish";
       n.inputs = {x};
       dead[p] = true;
+      ++rewrites;
+      break;
+    }
+  }
+  for (size_t i = 0; i < g.nodes.size(); ++i) {  // Conv → Mul|Add by a scalar → Conv
+    Node& n = g.nodes[i];
+    if (dead[i] || (n.op_type != "Mul" && n.op_type != "Add") || n.inputs.size() != 2 || !n.domain.empty()) continue;
+    for (int side = 0; side < 2; ++side) {
+      int conv = SoleProducer(g, u, dead, n.inputs[1 - side], "Conv");
+      if (conv < 0 || !FoldScalarAffine(g, g.nodes[conv], n, side)) continue;
+      dead[i] = true;
       ++rewrites;
       break;
     }

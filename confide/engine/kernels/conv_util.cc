@@ -81,10 +81,18 @@ Activation Activation::FromAttrs(const OpAttrs& a) {
   act.lo = a.Float("_act_lo", 0);
   act.hi = a.Float("_act_hi", 0);
   act.alpha = a.Float("_act_alpha", 0);
+  act.scale = a.Float("_act_scale", 1);
+  act.shift = a.Float("_act_shift", 0);
   return act;
 }
 
 void Activation::Apply(float* x, int64_t n) const {
+  ApplyKind(x, n);
+  if (!has_affine()) return;
+  for (int64_t i = 0; i < n; ++i) x[i] = x[i] * scale + shift;
+}
+
+void Activation::ApplyKind(float* x, int64_t n) const {
   switch (kind) {
     case Kind::kNone: return;
     case Kind::kRelu: for (int64_t i = 0; i < n; ++i) x[i] = x[i] > 0 ? x[i] : 0; return;
@@ -119,6 +127,12 @@ __attribute__((target("avx2,fma"))) int64_t ApplyAvx2(const Activation& act, flo
     const __m256 lo = _mm256_set1_ps(act.lo), hi = _mm256_set1_ps(act.hi);
     for (; i + 8 <= n; i += 8) {
       _mm256_storeu_ps(x + i, _mm256_min_ps(hi, _mm256_max_ps(lo, _mm256_loadu_ps(x + i))));
+    }
+  }
+  if (act.has_affine()) {
+    const __m256 scale = _mm256_set1_ps(act.scale), shift = _mm256_set1_ps(act.shift);
+    for (int64_t k = 0; k + 8 <= i; k += 8) {
+      _mm256_storeu_ps(x + k, _mm256_fmadd_ps(_mm256_loadu_ps(x + k), scale, shift));
     }
   }
   return i;

@@ -28,12 +28,16 @@ Result<WindowGeom> MakeWindowGeom(const OpAttrs& a, const Shape& x, const std::v
                                   bool ceil_mode);
 
 // Post-op attached by the fusion pass (attribute "_act": "Relu", "Clip", "LeakyRelu",
-// "HardSwish").
+// "HardSwish"), then an optional affine tail act(x) * scale + shift ("_act_scale", "_act_shift":
+// scalar Mul and Add nodes that followed the activation).
 struct Activation {
   enum class Kind { kNone, kRelu, kClip, kLeakyRelu, kHardSwish } kind = Kind::kNone;
   float lo = 0, hi = 0, alpha = 0;
+  float scale = 1, shift = 0;
+  bool has_affine() const { return scale != 1.f || shift != 0.f; }
   static Activation FromAttrs(const OpAttrs& a);
   void Apply(float* x, int64_t n) const;      // the reference: plain C++
+  void ApplyKind(float* x, int64_t n) const;  // Apply without the affine tail
   void ApplyFast(float* x, int64_t n) const;  // AVX2 when the CPU has it; the same results, NaN too
 };
 

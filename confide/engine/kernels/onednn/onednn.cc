@@ -157,6 +157,7 @@ Result<dnnl::primitive_attr> AttrWithActivation(const Activation& act) {
       break;
     }
   }
+  if (act.has_affine()) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_linear, act.scale, act.shift);
   attr.set_post_ops(ops);
   return attr;
 }
