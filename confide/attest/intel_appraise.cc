@@ -401,14 +401,8 @@ Result<Appraisal> AppraiseIntel(const IntelEvidence& evidence, const Policy& pol
                               quote.is_tdx() ? "TDATTRIBUTES bit 0 (DEBUG)"
                                              : "ATTRIBUTES bit 1 (DEBUG)",
                               policy));
-  std::vector<Check> binding =
-      CheckBindingUnderPolicy(evidence.claims, quote.report_data(), opts.expect, policy);
-  const bool nonce_verified =
-      opts.expect.nonce && std::any_of(binding.begin(), binding.end(), [](const Check& c) {
-        return c.name == "binding_nonce" && c.passed;
-      });
-  checks.insert(checks.end(), binding.begin(), binding.end());
-  checks.push_back(CheckFreshness(evidence.produced_at, opts.now, nonce_verified, policy));
+  AddBindingAndFreshnessChecks(evidence.claims, quote.report_data(), opts.expect,
+                               evidence.produced_at, opts.now, policy, checks);
   FinishAppraisal(a);
   return a;
 }

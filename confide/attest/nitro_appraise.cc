@@ -150,17 +150,11 @@ Result<Appraisal> AppraiseNitro(const NitroEvidence& evidence, const Policy& pol
   checks.push_back(CheckDebug(a.claims.debug, "debug mode (PCR0, PCR1 and PCR2 all zero)", policy));
   // user_data must be exactly the 64-byte report data; any other size fails the comparison.
   const Bytes user_data = doc.payload.user_data.value_or(Bytes{});
-  std::vector<Check> binding =
-      CheckBindingUnderPolicy(evidence.claims, user_data, opts.expect, policy);
-  const bool nonce_verified =
-      opts.expect.nonce && std::any_of(binding.begin(), binding.end(), [](const Check& c) {
-        return c.name == "binding_nonce" && c.passed;
-      });
-  checks.insert(checks.end(), binding.begin(), binding.end());
   const Time produced_at{std::chrono::duration_cast<std::chrono::seconds>(
       std::chrono::milliseconds(static_cast<int64_t>(
           std::min<uint64_t>(doc.payload.timestamp_ms, uint64_t{1} << 52))))};
-  checks.push_back(CheckFreshness(produced_at, opts.now, nonce_verified, policy));
+  AddBindingAndFreshnessChecks(evidence.claims, user_data, opts.expect, produced_at, opts.now,
+                               policy, checks);
   FinishAppraisal(a);
   return a;
 }

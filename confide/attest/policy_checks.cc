@@ -92,4 +92,17 @@ std::vector<Check> CheckBindingUnderPolicy(const std::optional<Bytes>& claims_cb
   return checks;
 }
 
+void AddBindingAndFreshnessChecks(const std::optional<Bytes>& claims_cbor, ByteSpan report_data,
+                                  const BindingExpectations& expect,
+                                  std::optional<Time> produced_at, Time now, const Policy& policy,
+                                  std::vector<Check>& checks) {
+  std::vector<Check> binding = CheckBindingUnderPolicy(claims_cbor, report_data, expect, policy);
+  const bool nonce_verified =
+      expect.nonce && std::any_of(binding.begin(), binding.end(), [](const Check& c) {
+        return c.name == "binding_nonce" && c.passed;
+      });
+  checks.insert(checks.end(), binding.begin(), binding.end());
+  checks.push_back(CheckFreshness(produced_at, now, nonce_verified, policy));
+}
+
 }  // namespace confide::attest

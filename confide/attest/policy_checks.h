@@ -49,6 +49,15 @@ std::vector<Check> CheckBindingUnderPolicy(const std::optional<Bytes>& claims_cb
                                            ByteSpan report_data, BindingExpectations expect,
                                            const Policy& policy);
 
+// Appends the binding checks (CheckBindingUnderPolicy) and then "freshness" (CheckFreshness) to
+// `checks`, the tail every format's appraisal ends with. The evidence counts as fresh whatever
+// its age when it carries the nonce this verifier sent: `expect.nonce` is set and
+// "binding_nonce" passed. `report_data` must come from verified evidence.
+void AddBindingAndFreshnessChecks(const std::optional<Bytes>& claims_cbor, ByteSpan report_data,
+                                  const BindingExpectations& expect,
+                                  std::optional<Time> produced_at, Time now, const Policy& policy,
+                                  std::vector<Check>& checks);
+
 }  // namespace confide::attest
 
 #endif  // CONFIDE_ATTEST_POLICY_CHECKS_H_

@@ -77,5 +77,22 @@ TEST(PolicyChecksTest, BindingPolicyRequirements) {
           .passed);
 }
 
+TEST(PolicyChecksTest, BoundNonceMakesEvidenceFreshWhateverItsAge) {
+  const Time now = *ParseRfc3339("2025-06-01T00:00:00Z");
+  const Policy p = Parse("max_evidence_age_seconds = 60\n");
+  const Bytes nonce = {1, 2, 3};
+  Bytes claims = EncodeBindingClaims({.nonce = nonce});
+  auto rd = ReportDataFor(claims);
+  auto freshness = [&](BindingExpectations expect) {
+    std::vector<Check> checks;
+    AddBindingAndFreshnessChecks(claims, rd, expect, std::nullopt, now, p, checks);
+    EXPECT_EQ(checks.back().name, "freshness");
+    return checks.back();
+  };
+  EXPECT_TRUE(freshness({.nonce = nonce}).passed);
+  EXPECT_EQ(freshness({.nonce = Bytes{9}}).reason, ReasonCode::kEvidenceTooOld);
+  EXPECT_EQ(freshness({}).reason, ReasonCode::kEvidenceTooOld);
+}
+
 }  // namespace
 }  // namespace confide::attest

@@ -236,14 +236,8 @@ Result<Appraisal> AppraiseSnp(const SnpEvidence& evidence, const Policy& policy,
   checks.push_back(CheckVmpl(report, policy.snp));
   checks.push_back(CheckIdKeys(report, policy.snp));
   checks.push_back(CheckMinTcb(v, policy.snp));
-  std::vector<Check> binding =
-      CheckBindingUnderPolicy(evidence.claims, report.report_data, opts.expect, policy);
-  const bool nonce_verified =
-      opts.expect.nonce && std::any_of(binding.begin(), binding.end(), [](const Check& c) {
-        return c.name == "binding_nonce" && c.passed;
-      });
-  checks.insert(checks.end(), binding.begin(), binding.end());
-  checks.push_back(CheckFreshness(evidence.produced_at, opts.now, nonce_verified, policy));
+  AddBindingAndFreshnessChecks(evidence.claims, report.report_data, opts.expect,
+                               evidence.produced_at, opts.now, policy, checks);
   FinishAppraisal(a);
   return a;
 }
