@@ -41,6 +41,7 @@ const KernelRegistry& DefaultKernelRegistry() {
     kernels::fast::RegisterFastDepthwiseConv(r);
     kernels::fast::RegisterFastResize(r);
     kernels::fast::RegisterFastGlobalAveragePool(r);
+    kernels::fast::RegisterFastQuantizeLinear(r);
     return r;
   }();
   return *registry;

@@ -1,6 +1,6 @@
 // Fast kernels in our own code (no oneDNN): float32 Add/Sub/Mul/Div with broadcasting, the
 // activations Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, depthwise Conv,
-// nearest-mode Resize and GlobalAveragePool.
+// nearest-mode Resize, GlobalAveragePool and QuantizeLinear.
 // Loops are templated on the op and the broadcast pattern so the compiler vectorises them.
 //
 //   RegisterFastElementwiseKernels(&registry);  // kFastKernelPriority
@@ -21,6 +21,8 @@ void RegisterFastDepthwiseConv(KernelRegistry* r);
 void RegisterFastResize(KernelRegistry* r);
 // GlobalAveragePool, one priority level above the oneDNN one (global_pool.cc).
 void RegisterFastGlobalAveragePool(KernelRegistry* r);
+// QuantizeLinear with a per-tensor scale (quantize_linear.cc).
+void RegisterFastQuantizeLinear(KernelRegistry* r);
 
 }  // namespace confide::engine::kernels::fast
 

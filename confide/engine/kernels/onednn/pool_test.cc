@@ -22,6 +22,22 @@ TEST(OneDnnPool, MaxPoolFloatAndUint8MatchReference) {
   ExpectFastMatchesReference(PoolCase("MaxPool", {1, 8, 15, 14}, attrs, DataType::kUint8), {.atol = 0, .rtol = 0});
 }
 
+// The uint8 windows-equal-strides path (2x2 / 3x3 from the corner), with ceil_mode's partial
+// windows at the ends and without.
+TEST(OneDnnPool, Uint8NonOverlappingWindowsMatchReference) {
+  for (int64_t k : {2, 3}) {
+    for (int ceil : {0, 1}) {
+      for (Shape x : {Shape{1, 8, 28, 28}, Shape{2, 3, 11, 13}}) {
+        ExpectFastMatchesReference(PoolCase("MaxPool", x, [k, ceil](onnx::NodeProto& n) {
+          AddInts(n, "kernel_shape", {k, k});
+          AddInts(n, "strides", {k, k});
+          AddInt(n, "ceil_mode", ceil);
+        }, DataType::kUint8), {.atol = 0, .rtol = 0});
+      }
+    }
+  }
+}
+
 TEST(OneDnnPool, MaxPoolCeilModeMatchesReference) {
   ExpectFastMatchesReference(PoolCase("MaxPool", {2, 3, 10, 11}, [](onnx::NodeProto& n) {
     AddInts(n, "kernel_shape", {3, 2});
