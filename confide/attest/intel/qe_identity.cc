@@ -5,18 +5,14 @@
 namespace confide::attest::intel {
 namespace {
 
-using internal::GetAdvisories;
 using internal::GetHexArray;
-using internal::GetMember;
-using internal::GetStatus;
+using internal::GetIsvSvnTcbLevels;
 using internal::GetString;
 using internal::GetTime;
 using internal::GetUint;
 using internal::Json;
 
 constexpr std::string_view kWhat = "intel qe identity";
-
-Error Bad(const std::string& what) { return MalformedError(std::string(kWhat) + ": " + what); }
 
 uint32_t BigEndianU32(const std::array<uint8_t, 4>& b) {
   return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
@@ -54,19 +50,7 @@ Result<QeIdentity> ParseQeIdentity(std::string_view json_text) {
   CONFIDE_ASSIGN_OR_RETURN(out.mrsigner, GetHexArray<32>(j, "mrsigner", kWhat));
   CONFIDE_ASSIGN_OR_RETURN(uint64_t prodid, GetUint(j, "isvprodid", 0xFFFF, kWhat));
   out.isvprodid = static_cast<uint16_t>(prodid);
-  CONFIDE_ASSIGN_OR_RETURN(const Json* levels, GetMember(j, "tcbLevels", kWhat));
-  if (!levels->is_array() || levels->empty()) return Bad("tcbLevels: not a non-empty array");
-  for (const Json& l : *levels) {
-    if (!l.is_object()) return Bad("tcbLevels entry is not an object");
-    CONFIDE_ASSIGN_OR_RETURN(const Json* tcb, GetMember(l, "tcb", kWhat));
-    QeTcbLevel level;
-    CONFIDE_ASSIGN_OR_RETURN(uint64_t isvsvn, GetUint(*tcb, "isvsvn", 0xFFFF, kWhat));
-    level.isvsvn = static_cast<uint16_t>(isvsvn);
-    CONFIDE_ASSIGN_OR_RETURN(level.tcb_date, GetTime(l, "tcbDate", kWhat));
-    CONFIDE_ASSIGN_OR_RETURN(level.status, GetStatus(l, kWhat));
-    CONFIDE_ASSIGN_OR_RETURN(level.advisory_ids, GetAdvisories(l, kWhat));
-    out.tcb_levels.push_back(std::move(level));
-  }
+  CONFIDE_ASSIGN_OR_RETURN(out.tcb_levels, GetIsvSvnTcbLevels<QeTcbLevel>(j, kWhat));
   return out;
 }
 

@@ -17,6 +17,14 @@ std::string QeIdentityText(const std::string& rel) {
   return ParsePcsSignedJson(testing::SharedText(rel), "enclaveIdentity")->json;
 }
 
+// Parses `text` with its first `from` replaced by `to`.
+Result<QeIdentity> ParseReplaced(std::string text, std::string_view from, std::string_view to) {
+  size_t at = text.find(from);
+  CONFIDE_CHECK(at != std::string::npos);
+  text.replace(at, from.size(), to);
+  return ParseQeIdentity(text);
+}
+
 struct Case {
   const char* quote;
   const char* identity;
@@ -95,11 +103,7 @@ TEST(IntelQeIdentity, MalformedTextIsRejected) {
   const std::string good = QeIdentityText("tdx/gotdx-v4-spr.qeidentity.json");
   ASSERT_TRUE(ParseQeIdentity(good).ok());
   auto replaced = [&](std::string_view from, std::string_view to) {
-    std::string s = good;
-    size_t at = s.find(from);
-    CONFIDE_CHECK(at != std::string::npos);
-    s.replace(at, from.size(), to);
-    return ParseQeIdentity(s);
+    return ParseReplaced(good, from, to);
   };
   EXPECT_EQ(replaced("\"version\":2", "\"version\":1").error().code, ErrorCode::kUnsupported);
   EXPECT_EQ(replaced("\"id\":\"TD_QE\"", "\"id\":\"XX\"").error().code, ErrorCode::kUnsupported);
@@ -111,6 +115,20 @@ TEST(IntelQeIdentity, MalformedTextIsRejected) {
   EXPECT_EQ(replaced("\"tcbStatus\":\"UpToDate\"", "\"tcbStatus\":7").error().code,
             ErrorCode::kMalformed);
   EXPECT_FALSE(ParseQeIdentity(good.substr(1)).ok());
+}
+
+TEST(IntelQeIdentity, LevelsAreNonEmptyWithSixteenBitIsvSvn) {
+  const std::string good = QeIdentityText("tdx/gotdx-v4-spr.qeidentity.json");
+  auto replaced = [&](std::string_view from, std::string_view to) {
+    return ParseReplaced(good, from, to);
+  };
+  Result<QeIdentity> max = replaced("\"isvsvn\":4", "\"isvsvn\":65535");
+  ASSERT_TRUE(max.ok()) << max.error().ToString();
+  EXPECT_EQ(max->tcb_levels[0].isvsvn, 65535);
+  EXPECT_EQ(replaced("\"isvsvn\":4", "\"isvsvn\":65536").error().code, ErrorCode::kMalformed);
+  EXPECT_EQ(replaced("\"tcbLevels\":[", "\"tcbLevels\":[],\"x\":[").error().code,
+            ErrorCode::kMalformed);
+  EXPECT_EQ(replaced("\"tcbLevels\":[", "\"tcbLevels\":[7,").error().code, ErrorCode::kMalformed);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@ namespace {
 using internal::Find;
 using internal::GetAdvisories;
 using internal::GetHexArray;
+using internal::GetIsvSvnTcbLevels;
 using internal::GetMember;
 using internal::GetStatus;
 using internal::GetString;
@@ -76,19 +77,7 @@ Result<TdxModuleIdentity> ReadModuleIdentity(const Json& m) {
   CONFIDE_ASSIGN_OR_RETURN(out.mrsigner, GetHexArray<48>(m, "mrsigner", what));
   CONFIDE_ASSIGN_OR_RETURN(out.attributes, GetHexArray<8>(m, "attributes", what));
   CONFIDE_ASSIGN_OR_RETURN(out.attributes_mask, GetHexArray<8>(m, "attributesMask", what));
-  CONFIDE_ASSIGN_OR_RETURN(const Json* levels, GetMember(m, "tcbLevels", what));
-  if (!levels->is_array() || levels->empty()) return Bad("module tcbLevels: not a non-empty array");
-  for (const Json& l : *levels) {
-    if (!l.is_object()) return Bad("module tcbLevels entry is not an object");
-    CONFIDE_ASSIGN_OR_RETURN(const Json* tcb, GetMember(l, "tcb", what));
-    TdxModuleTcbLevel level;
-    CONFIDE_ASSIGN_OR_RETURN(uint64_t isvsvn, GetUint(*tcb, "isvsvn", 0xFF, what));
-    level.isvsvn = static_cast<uint8_t>(isvsvn);
-    CONFIDE_ASSIGN_OR_RETURN(level.tcb_date, GetTime(l, "tcbDate", what));
-    CONFIDE_ASSIGN_OR_RETURN(level.status, GetStatus(l, what));
-    CONFIDE_ASSIGN_OR_RETURN(level.advisory_ids, GetAdvisories(l, what));
-    out.tcb_levels.push_back(std::move(level));
-  }
+  CONFIDE_ASSIGN_OR_RETURN(out.tcb_levels, GetIsvSvnTcbLevels<TdxModuleTcbLevel>(m, what));
   return out;
 }
 

@@ -204,6 +204,21 @@ TEST(IntelTcbInfo, ModuleSvnDecidesModuleStatus) {
   EXPECT_EQ(EvaluateTcb(info, testing::PckExt(q), tdx).status, TcbStatus::kNotSupported);
 }
 
+TEST(IntelTcbInfo, ModuleLevelsHaveEightBitIsvSvn) {
+  const std::string good = TcbInfoText("tdx/gotdx-v5.tcbinfo.json");
+  auto replaced = [&](std::string_view to) {
+    std::string s = good;
+    size_t at = s.find("\"isvsvn\":3");  // the first TDX module level
+    CONFIDE_CHECK(at != std::string::npos);
+    s.replace(at, 10, to);
+    return ParseTcbInfo(s);
+  };
+  Result<TcbInfo> max = replaced("\"isvsvn\":255");
+  ASSERT_TRUE(max.ok()) << max.error().ToString();
+  EXPECT_EQ(max->tdx_module_identities[0].tcb_levels[0].isvsvn, 255);
+  EXPECT_EQ(replaced("\"isvsvn\":256").error().code, ErrorCode::kMalformed);
+}
+
 TEST(IntelTcbInfo, SgxV2FormatParses) {
   const std::string v2 = R"({"version":2,"issueDate":"2019-01-01T00:00:00Z",
     "nextUpdate":"2019-02-01T00:00:00Z","fmspc":"00906EA10000","pceId":"0000","tcbType":0,

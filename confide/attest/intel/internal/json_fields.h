@@ -5,9 +5,11 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "confide/attest/intel/tcb_status.h"
@@ -43,6 +45,32 @@ Result<std::array<uint8_t, N>> GetHexArray(const Json& o, std::string_view key,
   CONFIDE_ASSIGN_OR_RETURN(Bytes b, GetHex(o, key, N, what));
   std::array<uint8_t, N> out{};
   std::copy(b.begin(), b.end(), out.begin());
+  return out;
+}
+
+// "tcbLevels" of `o` where a level's TCB is one ISV SVN (QE identity, TDX module identity): a
+// non-empty array of {"tcb": {"isvsvn": n}, "tcbDate", "tcbStatus", "advisoryIDs"}, in order.
+// `Level` has the members isvsvn (its type bounds n), tcb_date, status and advisory_ids.
+template <typename Level>
+Result<std::vector<Level>> GetIsvSvnTcbLevels(const Json& o, std::string_view what) {
+  using Svn = decltype(Level::isvsvn);
+  CONFIDE_ASSIGN_OR_RETURN(const Json* levels, GetMember(o, "tcbLevels", what));
+  if (!levels->is_array() || levels->empty()) {
+    return JsonError(what, "tcbLevels", "not a non-empty array");
+  }
+  std::vector<Level> out;
+  for (const Json& l : *levels) {
+    if (!l.is_object()) return JsonError(what, "tcbLevels", "entry is not an object");
+    CONFIDE_ASSIGN_OR_RETURN(const Json* tcb, GetMember(l, "tcb", what));
+    Level level;
+    CONFIDE_ASSIGN_OR_RETURN(uint64_t isvsvn,
+                             GetUint(*tcb, "isvsvn", std::numeric_limits<Svn>::max(), what));
+    level.isvsvn = static_cast<Svn>(isvsvn);
+    CONFIDE_ASSIGN_OR_RETURN(level.tcb_date, GetTime(l, "tcbDate", what));
+    CONFIDE_ASSIGN_OR_RETURN(level.status, GetStatus(l, what));
+    CONFIDE_ASSIGN_OR_RETURN(level.advisory_ids, GetAdvisories(l, what));
+    out.push_back(std::move(level));
+  }
   return out;
 }
 
