@@ -11,6 +11,7 @@
 #include "apps/confide/commands.h"
 #include "apps/confide/exit_codes.h"
 #include "apps/confide/process_memory.h"
+#include "confide/base/process.h"
 #include "confide/base/file.h"
 #include "confide/engine/engine.h"
 #include "confide/engine/npy.h"
@@ -98,6 +99,7 @@ int RunModel(const RunArgs& args) {
     model = engine::Model::Load(*bytes, {.num_threads = args.threads});
   }
   if (!model.ok()) return Fail(model.error());
+  ReleaseFreedHeap();  // the file bytes and the loader's transient structures
   uint64_t rss_loaded = ResidentKib();
   uint64_t peak_load = PeakResidentKib();
   if (args.memory_report && !ResetPeakResident()) {

@@ -15,6 +15,8 @@ void KeepFreedHeapForReuse() {
   ::mallopt(M_TRIM_THRESHOLD, 256 << 20);
 }
 
+void ReleaseFreedHeap() { ::malloc_trim(0); }
+
 Status DisableCoreDumps() {
   struct rlimit none = {0, 0};
   if (::setrlimit(RLIMIT_CORE, &none) != 0) {

@@ -22,6 +22,11 @@ Status DisableCoreDumps();
 // by their own types before they are freed (secret.h), so kept blocks hold none.
 void KeepFreedHeapForReuse();
 
+// Gives free heap pages back to the kernel (malloc_trim): call it after a one-off peak, such as
+// loading models (file bytes, the parsed protobuf, folding), which KeepFreedHeapForReuse would
+// otherwise keep resident for the life of the process.
+void ReleaseFreedHeap();
+
 }  // namespace confide
 
 #endif  // CONFIDE_BASE_PROCESS_H_

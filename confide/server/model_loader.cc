@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "confide/base/file.h"
+#include "confide/base/process.h"
 #include "confide/package/model_key.h"
 #include "confide/server/key_cache.h"
 
@@ -91,6 +92,7 @@ Result<ServedModel> DecryptAndLoad(package::FileSource& in, package::PackageRead
   CONFIDE_ASSIGN_OR_RETURN(std::unique_ptr<engine::Model> model,
                            engine::Model::Load(sink.bytes(), engine_options));
   sink.Discard();
+  ReleaseFreedHeap();  // the plaintext model and the loader's transient structures, now freed
   // A pushed key is sealed by the caller once its audit entry is durable (StoreKeyInCache).
   if (key.origin != "sealed-cache" && key.origin != "provision") {
     StoreInCache(keys, platform, key.key, prefix.manifest_digest);
