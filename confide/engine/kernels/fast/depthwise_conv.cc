@@ -113,51 +113,89 @@ bool HasRowKernel(const WindowGeom& g) {
   return (g.kw == 3 || g.kw == 5) && (g.sw == 1 || g.sw == 2) && g.dw == 1 && g.kh <= 16;
 }
 
+// The eight inputs at p, p + S, ..., p + 7S. Stride 2 loads the 16 floats at p and keeps the
+// even ones (shuffle gives p0 p2 p8 p10 | p4 p6 p12 p14; the 64-bit permute orders them), so it
+// reads p[15], one float past the eighth input.
+template <int S>
+__attribute__((target("avx2,fma"), always_inline)) inline __m256 LoadStrided(const float* p) {
+  if constexpr (S == 1) {
+    return _mm256_loadu_ps(p);
+  } else {
+    __m256 lo = _mm256_loadu_ps(p), hi = _mm256_loadu_ps(p + 8);
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(
+        _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0))), _MM_SHUFFLE(3, 1, 2, 0)));
+  }
+}
+
+// A K x K kernel whose K input rows all exist: the taps' weights stay in registers and each
+// iteration makes 16 outputs in two independent accumulators, bias + taps in (ky, kx) order as
+// in RowAvx2. Starts at `ox` (interior) and returns where it stopped; a stride-2 vector also
+// needs the next column interior (LoadStrided reads one float further).
+template <int K, int S>
+__attribute__((target("avx2,fma"), always_inline)) inline int64_t SquareInterior(
+    const float* const* rows, const float* w, float bias, int64_t pl, int64_t ox, int64_t hi, float* orow) {
+  __m256 wv[K * K];
+  for (int t = 0; t < K * K; ++t) wv[t] = _mm256_set1_ps(w[t]);
+  for (; ox + 16 + (S == 2) <= hi; ox += 16) {
+    __m256 a0 = _mm256_set1_ps(bias), a1 = a0;
+    for (int ky = 0; ky < K; ++ky) {
+      const float* base = rows[ky] + ox * S - pl;
+      for (int kx = 0; kx < K; ++kx) {
+        a0 = _mm256_fmadd_ps(wv[ky * K + kx], LoadStrided<S>(base + kx), a0);
+        a1 = _mm256_fmadd_ps(wv[ky * K + kx], LoadStrided<S>(base + 8 * S + kx), a1);
+      }
+    }
+    _mm256_storeu_ps(orow + ox, a0);
+    _mm256_storeu_ps(orow + ox + 8, a1);
+  }
+  return ox;
+}
+
+// Eight outputs from column `at` (interior), bias + the taps of every existing row in (ky, kx)
+// order.
+template <int KW, int S>
+__attribute__((target("avx2,fma"), always_inline)) inline void Vec8(const float* const* rows, int64_t kh,
+                                                                    const float* w, float bias, int64_t pl,
+                                                                    int64_t at, float* orow) {
+  __m256 acc = _mm256_set1_ps(bias);
+  for (int64_t ky = 0; ky < kh; ++ky) {
+    if (!rows[ky]) continue;
+    const float* base = rows[ky] + at * S - pl;
+    for (int kx = 0; kx < KW; ++kx) {
+      acc = _mm256_fmadd_ps(_mm256_set1_ps(w[ky * KW + kx]), LoadStrided<S>(base + kx), acc);
+    }
+  }
+  _mm256_storeu_ps(orow + at, acc);
+}
+
 template <int KW, int S>
 __attribute__((target("avx2,fma"))) void RowAvx2(const float* const* rows, int64_t kh, const float* w,
                                                   float bias, int64_t pl, int64_t iw, int64_t ow, float* orow) {
   // Interior: ox with every tap inside the input, 0 <= ox * S - pl and ox * S - pl + KW - 1 < iw.
   int64_t lo = std::min(ow, (pl + S - 1) / S), hi = std::max(lo, std::min(ow, (iw - KW + pl) / S + 1));
   if (iw - KW + pl < 0) hi = lo;
-  auto scalar = [&](int64_t ox) {
+  auto scalar = [&](int64_t ox) {  // the taps inside the input: kx in [k0, k1)
+    int64_t x0 = ox * S - pl;
+    int64_t k0 = std::max<int64_t>(0, -x0), k1 = std::min<int64_t>(KW, iw - x0);
     float acc = bias;
     for (int64_t ky = 0; ky < kh; ++ky) {
       if (!rows[ky]) continue;
-      for (int kx = 0; kx < KW; ++kx) {
-        int64_t ix = ox * S - pl + kx;
-        if (ix >= 0 && ix < iw) acc += w[ky * KW + kx] * rows[ky][ix];
-      }
+      for (int64_t kx = k0; kx < k1; ++kx) acc += w[ky * KW + kx] * rows[ky][x0 + kx];
     }
     orow[ox] = acc;
   };
   for (int64_t ox = 0; ox < lo; ++ox) scalar(ox);
   int64_t ox = lo;
-  // Stride 2 reads input pairs of 16 floats: the last pair ends one float past the last tap of
-  // the eighth output, so a vector also needs the next output column to be interior.
-  for (; ox + 8 + (S == 2) <= hi; ox += 8) {
-    __m256 acc = _mm256_set1_ps(bias);
-    for (int64_t ky = 0; ky < kh; ++ky) {
-      if (!rows[ky]) continue;
-      const float* base = rows[ky] + ox * S - pl;
-      const float* wk = w + ky * KW;
-      for (int kx = 0; kx < KW; ++kx) {
-        if constexpr (S == 1) {
-          acc = _mm256_fmadd_ps(_mm256_set1_ps(wk[kx]), _mm256_loadu_ps(base + kx), acc);
-        } else if (kx % 2 == 0) {  // taps kx and kx + 1: the even and odd floats of one pair
-          __m256 a = _mm256_loadu_ps(base + kx), b = _mm256_loadu_ps(base + kx + 8);
-          // shuffle gives a0 a2 b0 b2 | a4 a6 b4 b6; the 64-bit permute puts them in order.
-          __m256 even = _mm256_castpd_ps(_mm256_permute4x64_pd(
-              _mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))), _MM_SHUFFLE(3, 1, 2, 0)));
-          acc = _mm256_fmadd_ps(_mm256_set1_ps(wk[kx]), even, acc);
-          if (kx + 1 < KW) {
-            __m256 odd = _mm256_castpd_ps(_mm256_permute4x64_pd(
-                _mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))), _MM_SHUFFLE(3, 1, 2, 0)));
-            acc = _mm256_fmadd_ps(_mm256_set1_ps(wk[kx + 1]), odd, acc);
-          }
-        }
-      }
-    }
-    _mm256_storeu_ps(orow + ox, acc);
+  if (kh == KW && std::all_of(rows, rows + kh, [](const float* r) { return r != nullptr; })) {
+    ox = SquareInterior<KW, S>(rows, w, bias, pl, ox, hi, orow);
+  }
+  // A stride-2 vector reads one float past its last tap (LoadStrided), so vectors end by `vend`,
+  // one column before the interior's end.
+  int64_t vend = hi - (S == 2);
+  for (; ox + 8 <= vend; ox += 8) Vec8<KW, S>(rows, kh, w, bias, pl, ox, orow);
+  if (ox < vend && vend - lo >= 8) {  // the rest as one vector overlapping the previous one
+    Vec8<KW, S>(rows, kh, w, bias, pl, vend - 8, orow);
+    ox = vend;
   }
   for (; ox < ow; ++ox) scalar(ox);
 }
