@@ -177,5 +177,69 @@ TEST(Fusion, PerChannelMulIsNotAScalarFold) {
   ExpectFusesTo(ConvThen({{"Relu", nullptr}, {"Add", "v2"}}), 2);
 }
 
+// X[2,3,8] -> the decomposed LayerNorm PaddlePaddle exports (means over the last axis, Pow by
+// `exponent`, Add eps, Sqrt, Div, Mul gamma[8], Add beta[8]) -> Y, opset 13.
+Bytes DecomposedLayerNorm(float exponent) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  onnx::GraphProto* g = m.mutable_graph();
+  for (const char* name : {"X", "Y"}) {
+    onnx::ValueInfoProto* v = name[0] == 'X' ? g->add_input() : g->add_output();
+    v->set_name(name);
+    auto* tt = v->mutable_type()->mutable_tensor_type();
+    tt->set_elem_type(1);
+    for (int64_t d : {2, 3, 8}) tt->mutable_shape()->add_dim()->set_dim_value(d);
+  }
+  AddScalar(g, "two", exponent);
+  AddScalar(g, "eps", 0.01f);  // not the default, so a dropped epsilon shows
+  for (const char* name : {"gamma", "beta"}) {
+    onnx::TensorProto* t = g->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    t->add_dims(8);
+    for (int i = 0; i < 8; ++i) t->add_float_data(name[0] == 'g' ? 0.5f + 0.25f * i : -1.f + 0.3f * i);
+  }
+  auto mean = [](onnx::NodeProto* n) {
+    onnx::AttributeProto* axes = n->add_attribute();
+    axes->set_name("axes");
+    axes->set_type(onnx::AttributeProto::INTS);
+    axes->add_ints(-1);
+  };
+  mean(AddNode(g, "ReduceMean", {"X"}, "m"));
+  AddNode(g, "Sub", {"X", "m"}, "d");
+  AddNode(g, "Pow", {"d", "two"}, "sq");
+  mean(AddNode(g, "ReduceMean", {"sq"}, "var"));
+  AddNode(g, "Add", {"var", "eps"}, "ve");
+  AddNode(g, "Sqrt", {"ve"}, "sd");
+  AddNode(g, "Div", {"d", "sd"}, "n");
+  AddNode(g, "Mul", {"n", "gamma"}, "ng");
+  AddNode(g, "Add", {"ng", "beta"}, "Y");
+  std::string bytes = m.SerializeAsString();
+  return Bytes(bytes.begin(), bytes.end());
+}
+
+void ExpectLayerNormFusesTo(float exponent, int nodes) {
+  Bytes model = DecomposedLayerNorm(exponent);
+  auto fused = Model::Load(model, {.num_threads = 1});
+  auto plain = Model::Load(model, {.num_threads = 1, .optimize = false});
+  ASSERT_TRUE(fused.ok()) << fused.error().ToString();
+  ASSERT_TRUE(plain.ok()) << plain.error().ToString();
+  EXPECT_EQ((*fused)->info().num_nodes_optimized, nodes);
+  Tensor x = Tensor::Zeros(DataType::kFloat32, {2, 3, 8});
+  for (int64_t i = 0; i < x.num_elements(); ++i) x.data<float>()[i] = 0.7f * static_cast<float>((i * 5) % 13) - 3.f;
+  auto a = (*fused)->Run({{"X", x}});
+  auto b = (*plain)->Run({{"X", x}});
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (int64_t i = 0; i < x.num_elements(); ++i) {
+    float want = (*b)[0].second.data<float>()[i];
+    EXPECT_NEAR((*a)[0].second.data<float>()[i], want, 1e-5 * (1 + std::fabs(want))) << i;
+  }
+}
+
+TEST(Fusion, DecomposedLayerNormBecomesLayerNormalization) { ExpectLayerNormFusesTo(2.f, 1); }
+
+TEST(Fusion, PowOtherThanTwoIsNotALayerNorm) { ExpectLayerNormFusesTo(4.f, 9); }
+
 }  // namespace
 }  // namespace confide::engine

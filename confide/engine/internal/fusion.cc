@@ -4,6 +4,8 @@
 //   Conv → HardSwish                ⇒ Conv with the "_act" post-op attribute
 //   x * HardSigmoid(x) (alpha 1/6, beta 1/2) ⇒ HardSwish(x)
 //   x * Clip(x + 3, 0, 6) / 6 (or * 1/6)     ⇒ HardSwish(x)   (PaddlePaddle's and older exports)
+//   (x - m) / Sqrt(ReduceMean((x - m)^2) + eps) * gamma [+ beta], m = ReduceMean(x), last axis
+//                                             ⇒ LayerNormalization(x, gamma, beta)
 //   Conv → Mul|Add by a scalar constant       ⇒ Conv with scaled weights and bias, or, after a
 //                                               fused activation, its affine tail ("_act_scale",
 //                                               "_act_shift"; PP-LCNet's learnable affine blocks)
@@ -227,6 +229,77 @@ std::optional<std::pair<int, std::array<int, 3>>> MatchDecomposedHardSwish(
   return std::nullopt;
 }
 
+// ReduceMean over the last axis only, keeping it (axes as the attribute [-1]).
+bool IsLastAxisMean(const Node& n) {
+  auto axes = n.attrs.find("axes"), keep = n.attrs.find("keepdims");
+  if (n.inputs.size() != 1 || axes == n.attrs.end() || axes->second.ints != std::vector<int64_t>{-1}) return false;
+  return keep == n.attrs.end() || keep->second.i == 1;
+}
+
+// A decomposed LayerNormalization ending at `last`: Add(Mul(d, gamma), beta) or Mul(d, gamma),
+// where d = Div(s, Sqrt(Add(ReduceMean(Pow(s, 2)), eps))), s = Sub(x, ReduceMean(x)), both means
+// over the last axis; gamma and beta constant, eps a scalar constant. On a match returns the
+// rewritten node's inputs {x, gamma[, beta]}, epsilon and the nodes to drop (all but `last`).
+struct LayerNormMatch {
+  std::vector<int> inputs;
+  float epsilon = 0;
+  std::vector<int> fused;
+};
+
+std::optional<LayerNormMatch> MatchDecomposedLayerNorm(const Graph& g, const Uses& u, const std::vector<bool>& dead,
+                                                       const Node& last) {
+  if (!last.domain.empty() || last.inputs.size() != 2) return std::nullopt;
+  LayerNormMatch m;
+  int scaled = -1, beta = -1;
+  if (last.op_type == "Add" && g.Constant(last.inputs[1])) {
+    scaled = SoleProducer(g, u, dead, last.inputs[0], "Mul");
+    beta = last.inputs[1];
+    m.fused.push_back(scaled);
+  } else if (last.op_type == "Mul") {
+    scaled = -2;  // `last` itself is the Mul by gamma
+  }
+  if (scaled == -1) return std::nullopt;
+  const Node& mul = scaled == -2 ? last : g.nodes[scaled];
+  if (mul.inputs.size() != 2 || !g.Constant(mul.inputs[1])) return std::nullopt;
+  int gamma = mul.inputs[1];
+  int div = SoleProducer(g, u, dead, mul.inputs[0], "Div");
+  if (div < 0 || g.nodes[div].inputs.size() != 2) return std::nullopt;
+  int s = g.nodes[div].inputs[0];
+  int sqrt = SoleProducer(g, u, dead, g.nodes[div].inputs[1], "Sqrt");
+  if (sqrt < 0) return std::nullopt;
+  int add = SoleProducer(g, u, dead, g.nodes[sqrt].inputs[0], "Add");
+  if (add < 0 || g.nodes[add].inputs.size() != 2) return std::nullopt;
+  auto eps = ScalarConstant(g, g.nodes[add].inputs[1]);
+  int var = SoleProducer(g, u, dead, g.nodes[add].inputs[0], "ReduceMean");
+  if (!eps || var < 0 || !IsLastAxisMean(g.nodes[var])) return std::nullopt;
+  int pow = SoleProducer(g, u, dead, g.nodes[var].inputs[0], "Pow");
+  if (pow < 0 || g.nodes[pow].inputs.size() != 2 || g.nodes[pow].inputs[0] != s) return std::nullopt;
+  auto two = ScalarConstant(g, g.nodes[pow].inputs[1]);
+  if (!two || *two != 2.f) return std::nullopt;
+  // s feeds exactly the Pow and the Div.
+  int sub = s >= 0 ? u.producer[s] : -1;
+  if (sub < 0 || dead[sub] || u.count[s] != 2 || g.nodes[sub].op_type != "Sub" || !g.nodes[sub].domain.empty() ||
+      g.nodes[sub].inputs.size() != 2) {
+    return std::nullopt;
+  }
+  int x = g.nodes[sub].inputs[0];
+  int mean = SoleProducer(g, u, dead, g.nodes[sub].inputs[1], "ReduceMean");
+  if (mean < 0 || !IsLastAxisMean(g.nodes[mean]) || g.nodes[mean].inputs[0] != x) return std::nullopt;
+  // gamma and beta 1-D of the same length > 1: broadcasting against x then makes it the last
+  // dim, the size LayerNormalization's scale and bias must have.
+  const Tensor* gt = g.Constant(gamma);
+  const Tensor* bt = beta >= 0 ? g.Constant(beta) : nullptr;
+  if (gt->shape().size() != 1 || gt->num_elements() < 2 || gt->dtype() != DataType::kFloat32 ||
+      (bt && (bt->shape() != gt->shape() || bt->dtype() != DataType::kFloat32))) {
+    return std::nullopt;
+  }
+  m.inputs = {x, gamma};
+  if (beta >= 0) m.inputs.push_back(beta);
+  m.epsilon = *eps;
+  for (int k : {div, sqrt, add, var, pow, sub, mean}) m.fused.push_back(k);  // and the Mul, if not `last`
+  return m;
+}
+
 // One sweep over the nodes; returns the number of rewrites. Fused-away nodes are cleared.
 int FuseOnce(Graph& g) {
   Uses u = CountUses(g);
@@ -279,6 +352,26 @@ int FuseOnce(Graph& g) {
       ++rewrites;
       break;
     }
+  }
+  // Decomposed LayerNorm → LayerNormalization. Backwards, so that the Add of beta is seen before
+  // the Mul by gamma, which alone would also match.
+  for (size_t i = g.nodes.size(); i-- > 0;) {
+    Node& n = g.nodes[i];
+    if (dead[i]) continue;
+    auto m = MatchDecomposedLayerNorm(g, u, dead, n);
+    if (!m) continue;
+    n.op_type = "LayerNormalization";
+    n.inputs = m->inputs;
+    n.attrs.clear();
+    Attribute axis, eps;
+    axis.type = Attribute::Type::kInt;
+    axis.i = -1;
+    eps.type = Attribute::Type::kFloat;
+    eps.f = m->epsilon;
+    n.attrs["axis"] = axis;
+    n.attrs["epsilon"] = eps;
+    for (int k : m->fused) dead[k] = true;
+    ++rewrites;
   }
   for (size_t i = 0; i < g.nodes.size(); ++i) {  // x * Clip(x + 3, 0, 6) / 6 → HardSwish(x)
     Node& n = g.nodes[i];
