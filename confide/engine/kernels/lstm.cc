@@ -74,6 +74,9 @@ Status RunLstm(KernelContext& ctx, const OpAttrs& a) {
   const Tensor *bias = ctx.input(3), *lens_t = ctx.input(4), *h0 = ctx.input(5), *c0 = ctx.input(6), *p = ctx.input(7);
   if (a.Int("layout", 0) != 0) return UnsupportedError("LSTM layout 1");
   if (x->dtype() != DataType::kFloat32 || x->shape().size() != 3 || w->shape().size() != 3) return InvalidArgumentError("LSTM X must be float32 [seq,batch,input]");
+  for (const Tensor* t : {w, r, bias, h0, c0, p}) {  // read as float below
+    if (t && t->dtype() != DataType::kFloat32) return InvalidArgumentError("LSTM W, R, B, initial_h, initial_c and P must be float32");
+  }
   std::string direction = a.String("direction", "forward");
   LstmDims d{x->shape()[0], x->shape()[1], x->shape()[2], a.Int("hidden_size", 0), direction == "bidirectional" ? 2 : 1};
   if (d.hidden <= 0) d.hidden = w->shape()[1] / 4;
