@@ -152,6 +152,43 @@ TEST(EngineLoad, MemoryBudgetGivesNeededAndAllowedBytes) {
   EXPECT_GT((*ok)->info().planned_peak_bytes, 4096u);
 }
 
+// Float parameters given as another dtype are refused with an error, not read as float past
+// their buffers (LSTM's W was found so by onnx_model_fuzz; the norms had the same gap).
+TEST(EngineRun, NormsAndLstmRefuseNonFloatParameters) {
+  auto int8_param = [](onnx::GraphProto* g, const char* name, int n) {
+    onnx::TensorProto* t = g->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::INT8);
+    t->add_dims(n);
+    for (int i = 0; i < n; ++i) t->add_int32_data(1);
+  };
+  for (const char* op : {"LayerNormalization", "InstanceNormalization"}) {
+    auto m = Model::Load(TinyModel([&](onnx::ModelProto& mp) {
+      mp.mutable_opset_import(0)->set_version(17);
+      onnx::NodeProto* n = mp.mutable_graph()->mutable_node(0);
+      n->set_op_type(op);
+      n->add_input("S");
+      n->add_input("B");
+      int8_param(mp.mutable_graph(), "S", 2);
+      int8_param(mp.mutable_graph(), "B", 2);
+    }), {.num_threads = 1, .optimize = false});
+    ASSERT_TRUE(m.ok()) << m.error().ToString();
+    auto out = (*m)->Run({{"X", Tensor::Zeros(DataType::kFloat32, {2, 2})}});
+    ASSERT_FALSE(out.ok()) << op;
+    EXPECT_NE(out.error().message.find("float32"), std::string::npos) << out.error().message;
+  }
+  auto crash = ReadFile(std::string(CONFIDE_SOURCE_DIR) + "/fuzz/corpus/onnx_model_fuzz/regression-lstm-int16-weights");
+  ASSERT_TRUE(crash.ok());
+  auto lstm = Model::Load(*crash, {.num_threads = 1});
+  ASSERT_TRUE(lstm.ok()) << lstm.error().ToString();
+  // Its graph declares W (an input) as int16, as the fuzz target fed it.
+  auto out = (*lstm)->Run({{"X", Tensor::Zeros(DataType::kFloat32, {1, 2, 2})},
+                           {"W", Tensor::Zeros(DataType::kInt16, {1, 12, 2})},
+                           {"R", Tensor::Zeros(DataType::kFloat32, {1, 12, 3})}});
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.error().message.find("must be float32"), std::string::npos) << out.error().message;
+}
+
 TEST(EngineRun, ChecksInputNamesDtypesAndShapes) {
   auto m = Model::Load(ReadModel("mnist8.onnx"), {.num_threads = 1});
   ASSERT_TRUE(m.ok());

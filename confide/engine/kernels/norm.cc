@@ -69,6 +69,9 @@ Status RunInstanceNorm(KernelContext& ctx, const OpAttrs& a) {
   const Shape& s = x->shape();
   if (x->dtype() != DataType::kFloat32 || s.size() < 3) return UnsupportedError("InstanceNormalization: float32, rank >= 3");
   if (scale->num_elements() != s[1] || bias->num_elements() != s[1]) return InvalidArgumentError("scale/bias size");
+  if (scale->dtype() != DataType::kFloat32 || bias->dtype() != DataType::kFloat32) {
+    return InvalidArgumentError("InstanceNormalization scale and B must be float32");
+  }
   int64_t rows = s[0] * s[1];
   return NormalizeRows(ctx, *x, scale, bias, rows, NumElements(s) / std::max<int64_t>(rows, 1), s[1],
                        a.Float("epsilon", 1e-5f), true);
@@ -83,6 +86,9 @@ Status RunLayerNorm(KernelContext& ctx, const OpAttrs& a) {
   CONFIDE_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(a.Int("axis", -1), static_cast<int64_t>(s.size())));
   int64_t inner = 1;
   for (size_t i = axis; i < s.size(); ++i) inner *= s[i];
+  if (scale->dtype() != DataType::kFloat32 || (bias && bias->dtype() != DataType::kFloat32)) {
+    return InvalidArgumentError("LayerNormalization Scale and B must be float32");
+  }
   if (scale->num_elements() != inner || (bias && bias->num_elements() != inner)) {
     return UnsupportedError("LayerNormalization with broadcast scale/bias");
   }
