@@ -1,7 +1,9 @@
 // `confide provision URL --policy FILE --model NAME --package PKG --key KEYFILE --signer KEY`:
 // the model owner appraises a confide-server started with --await-provision, then pushes the
 // model key HPKE-sealed to the server's attested HPKE key and signed with the package signer's
-// key (confide/server/provision_request.h). No key byte is sent before the appraisal passes.
+// key (confide/server/provision_request.h). No key byte is sent before the appraisal passes and
+// the attested workload is seen to include this package.
+#include <algorithm>
 #include <iostream>
 
 #include "apps/confide/commands.h"
@@ -14,6 +16,7 @@
 #include "confide/package/reader.h"
 #include "confide/package/stream.h"
 #include "confide/server/provision_request.h"
+#include "confide/server/workload.h"
 
 namespace confide::cli {
 
@@ -57,6 +60,41 @@ Result<OwnerInputs> LoadOwnerInputs(const ProvisionArgs& args) {
   return in;
 }
 
+// The server must serve this package: the inputs it shows for its workload claim
+// ("claim_inputs.workload": manifest digests and launch config) must hash to the claim its
+// evidence binds, and the digests must include `digest`. kVerificationFailed otherwise.
+Status CheckWorkloadIncludes(const client::FreshAttestation& fresh, const package::Digest& digest) {
+  if (!fresh.workload) return VerificationFailedError("the server's evidence binds no workload claim");
+  const nlohmann::json& doc = fresh.document;
+  const nlohmann::json* shown = nullptr;
+  if (doc.contains("claim_inputs") && doc["claim_inputs"].is_object() && doc["claim_inputs"].contains("workload")) {
+    shown = &doc["claim_inputs"]["workload"];
+  }
+  if (!shown || !shown->is_object() || !shown->contains("manifest_digests") || !(*shown)["manifest_digests"].is_array() ||
+      !shown->contains("launch_config") || !(*shown)["launch_config"].is_string()) {
+    return VerificationFailedError("the server does not show its workload's inputs");
+  }
+  server::WorkloadInputs inputs{.launch_config = (*shown)["launch_config"].get<std::string>()};
+  for (const auto& d : (*shown)["manifest_digests"]) {
+    auto bytes = d.is_string() ? HexDecode(d.get<std::string>()) : Result<Bytes>(MalformedError("not a string"));
+    if (!bytes.ok() || bytes->size() != digest.size()) {
+      return VerificationFailedError("the server's workload lists a malformed manifest digest");
+    }
+    package::Digest one;
+    std::copy(bytes->begin(), bytes->end(), one.begin());
+    inputs.manifest_digests.push_back(one);
+  }
+  if (server::ComputeWorkload(inputs) != *fresh.workload) {
+    return VerificationFailedError("the workload inputs the server shows do not match its attested workload claim");
+  }
+  if (std::find(inputs.manifest_digests.begin(), inputs.manifest_digests.end(), digest) ==
+      inputs.manifest_digests.end()) {
+    return VerificationFailedError("the server's attested workload does not include this package (manifest " +
+                                   HexEncode(digest) + ")");
+  }
+  return OkStatus();
+}
+
 int RunProvision(const ProvisionArgs& args) {
   auto in = LoadOwnerInputs(args);
   if (!in.ok()) return Fail(in.error());
@@ -80,6 +118,7 @@ int RunProvision(const ProvisionArgs& args) {
     std::cout << (*c)->Explain();
     return Fail(fresh.error());
   }
+  if (Status s = CheckWorkloadIncludes(*fresh, digest); !s.ok()) return Fail(s.error());
   auto sealed = server::SealProvisionKey(fresh->hpke_pub, args.model, digest, in->key);
   if (!sealed.ok()) return Fail(sealed.error());
   auto sig = server::SignProvision(*in->signer, digest, fresh->hpke_pub, *sealed);

@@ -28,17 +28,6 @@ json ClaimsJson(const attest::BindingClaims& c) {
 
 }  // namespace
 
-std::array<uint8_t, 32> ComputeWorkload(const WorkloadInputs& inputs) {
-  std::vector<package::Digest> sorted = inputs.manifest_digests;
-  std::sort(sorted.begin(), sorted.end());
-  ByteWriter w;
-  w.WriteBytes(AsBytes("confide workload v1"));
-  w.WriteU32Be(static_cast<uint32_t>(sorted.size()));
-  for (const auto& d : sorted) w.WriteBytes(d);
-  w.WriteBytes(AsBytes(inputs.launch_config));
-  return crypto::Sha256(w.data());
-}
-
 Attestor::Attestor(tee::Platform& platform, WorkloadInputs inputs,
                    std::array<uint8_t, 32> workload, crypto::PrivateKey hpke_key, Bytes hpke_pub,
                    channel::AttestedIdentity identity)

@@ -16,18 +16,10 @@
 
 #include "confide/channel/attested_tls.h"
 #include "confide/package/manifest.h"
+#include "confide/server/workload.h"
 #include "confide/tee/platform.h"
 
 namespace confide::server {
-
-// What the "workload" claim covers: the sorted manifest digests and the launch configuration.
-struct WorkloadInputs {
-  std::vector<package::Digest> manifest_digests;  // any order; sorted when hashed
-  std::string launch_config;                      // canonical JSON text
-};
-
-// SHA-256("confide workload v1" || u32 BE count || sorted digests || launch_config).
-std::array<uint8_t, 32> ComputeWorkload(const WorkloadInputs& inputs);
 
 inline constexpr size_t kMaxNonceSize = 64;
 

@@ -36,6 +36,7 @@ class Env:
 
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="confide-e2e-")
+        self.servers = []  # stopped by close(), so a failed test leaves no server behind
         self.sim = os.path.join(self.dir, "sim")
         run(CLI, "sim", "init", "--dir", self.sim)
         run(CLI, "keygen", "-o", self.path("owner.key"))
@@ -51,10 +52,11 @@ class Env:
     def path(self, name):
         return os.path.join(self.dir, name)
 
-    def pack(self, onnx, name):
-        out = self.path(name + ".cfpkg")
+    def pack(self, onnx, name, file_name=None):
+        """Packs `onnx` as model `name` into FILE_NAME.cfpkg (default: NAME), key FILE_NAME.key."""
+        out = self.path((file_name or name) + ".cfpkg")
         run(CLI, "pack", onnx, "--signer", self.path("owner.key"), "--name", name, "-o", out,
-            "--key-out", self.path(name + ".key"))
+            "--key-out", self.path((file_name or name) + ".key"))
         return out
 
     def write_policy(self, name, measurement=None, allow_simulated=True, max_age=86400):
@@ -67,6 +69,10 @@ class Env:
         return self.path(name)
 
     def close(self):
+        for s in self.servers:  # a server left running would hold CTest's output pipe open
+            if s.proc.poll() is None:
+                s.proc.kill()
+                s.proc.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -83,6 +89,7 @@ class Server:
         for m in models:
             args += ["--model", m]
         self.proc = subprocess.Popen(args, stderr=self.log)
+        env.servers.append(self)
         for _ in range(600):
             if os.path.exists(self.port_file) and open(self.port_file).read().strip():
                 break

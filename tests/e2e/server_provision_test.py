@@ -74,6 +74,8 @@ def main():
         with open(env.path("signers.toml"), "a") as f:
             f.write('[[signer]]\nname = "stranger"\npublic_key_file = "stranger.pub"\n')
         env.pack(os.path.join(DEMO, "diagnosis_mlp.onnx"), "other")
+        # The same model packed again under its name: another package (manifest digest).
+        repacked = env.pack(os.path.join(DEMO, "diagnosis_mlp.onnx"), "diagnosis", "repacked")
         owner, stranger = env.path("owner.key"), env.path("stranger.key")
         db = env.path("audit.db")
 
@@ -105,6 +107,15 @@ def main():
         p = provision(env, server, env.path("diagnosis.key"), owner, policy=bad_policy)
         assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)
         assert "measurement" in (p.stdout + p.stderr).lower(), p.stdout + p.stderr
+        assert provision_requests(server) == before, server.logs()
+
+        # A package the server does not serve (the same model packed again): its manifest digest
+        # is not in the attested workload, so the client sends nothing.
+        p = run(CLI, "provision", server.url, "--policy", env.policy, "--model", "diagnosis",
+                "--package", repacked, "--key", env.path("repacked.key"), "--signer", owner,
+                check=False)
+        assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)
+        assert "attested workload does not include this package" in p.stderr, p.stderr
         assert provision_requests(server) == before, server.logs()
 
         # Signed by another trusted key than the package's signer: refused by the server.
