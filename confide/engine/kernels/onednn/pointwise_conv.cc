@@ -5,57 +5,12 @@
 // each block is one single-threaded dnnl_sgemm, then bias and post-op while it is in cache.
 // Blocks are spread over the engine's pool; the blocking does not depend on the thread count,
 // so neither do the results. Registered above conv.cc's Conv; declines every other Conv.
-// With few input channels (C <= 16) a direct AVX2 loop beats the GEMM, whose packing of each
-// block costs as much as the arithmetic: 4 output channels x 16 pixels in registers, bias first,
-// then the C products in order.
-#include <immintrin.h>
-
 #include <algorithm>
 
 #include "confide/engine/kernels/onednn/onednn.h"
 
 namespace confide::engine::kernels::onednn {
 namespace {
-
-const bool kAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-constexpr int64_t kDirectMaxChannels = 16;  // measured: the GEMM wins from 32 channels
-constexpr int64_t kTile = 256;  // pixels per task and per post-op call
-
-// Rows [m0, m0 + R) of y (ld hw) over pixels [p, p + 16): bias + sum over c of w[m][c] * x[c][.].
-template <int R>
-__attribute__((target("avx2,fma"), always_inline)) inline void Micro(const float* x, int64_t hw, int64_t c,
-                                                                     const float* w, const float* bias,
-                                                                     int64_t m0, int64_t p, float* y) {
-  __m256 acc[R][2];
-  for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm256_set1_ps(bias ? bias[m0 + r] : 0.f);
-  for (int64_t k = 0; k < c; ++k) {
-    __m256 x0 = _mm256_loadu_ps(x + k * hw + p), x1 = _mm256_loadu_ps(x + k * hw + p + 8);
-    for (int r = 0; r < R; ++r) {
-      __m256 wv = _mm256_set1_ps(w[(m0 + r) * c + k]);
-      acc[r][0] = _mm256_fmadd_ps(wv, x0, acc[r][0]);
-      acc[r][1] = _mm256_fmadd_ps(wv, x1, acc[r][1]);
-    }
-  }
-  for (int r = 0; r < R; ++r) {
-    _mm256_storeu_ps(y + (m0 + r) * hw + p, acc[r][0]);
-    _mm256_storeu_ps(y + (m0 + r) * hw + p + 8, acc[r][1]);
-  }
-}
-
-// One image's pixels [t0, t1) (t1 - t0 >= 16) for every output channel, then the post-op. The
-// last 16-pixel step may overlap the one before: it writes the same values again.
-__attribute__((target("avx2,fma"))) void DirectTile(const float* x, int64_t hw, int64_t c, int64_t m,
-                                                     const float* w, const float* bias, const Activation& act,
-                                                     int64_t t0, int64_t t1, float* y) {
-  int64_t m0 = 0;
-  for (; m0 + 4 <= m; m0 += 4) {
-    for (int64_t p = t0; p < t1; p += 16) Micro<4>(x, hw, c, w, bias, m0, std::min(p, t1 - 16), y);
-  }
-  for (; m0 < m; ++m0) {
-    for (int64_t p = t0; p < t1; p += 16) Micro<1>(x, hw, c, w, bias, m0, std::min(p, t1 - 16), y);
-  }
-  for (int64_t r = 0; r < m; ++r) act.ApplyFast(y + r * hw + t0, t1 - t0);
-}
 
 class PointwiseConv : public Kernel {
  public:
@@ -84,18 +39,6 @@ class PointwiseConv : public Kernel {
     const float* xd = x->data<float>();
     float* yd = y->data<float>();
     const float* bias = b_.empty() ? nullptr : b_.data<float>();
-    if (kAvx2 && c <= kDirectMaxChannels && hw >= 16) {
-      // Tiles of kTile pixels; a last tile shorter than 16 joins the one before.
-      int64_t tiles = std::max<int64_t>(1, hw / kTile + (hw % kTile >= 16 ? 1 : 0));
-      ctx.threads().ParallelFor(xs[0] * tiles, [&](int64_t s, int64_t e) {
-        for (int64_t i = s; i < e; ++i) {
-          int64_t img = i / tiles, t = i % tiles;
-          int64_t t0 = t * kTile, t1 = t + 1 == tiles ? hw : t0 + kTile;
-          DirectTile(xd + img * c * hw, hw, c, m, w_.data<float>(), bias, act_, t0, t1, yd + img * m * hw);
-        }
-      }, 1);
-      return OkStatus();
-    }
     Status failed = OkStatus();
     std::mutex mu;
     ctx.threads().ParallelFor(xs[0] * blocks_per_image, [&](int64_t s, int64_t e) {
