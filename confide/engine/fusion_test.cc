@@ -31,21 +31,27 @@ onnx::NodeProto* AddNode(onnx::GraphProto* g, const char* op, std::vector<const 
   return n;
 }
 
-// X[1,8] -> Add(X, 3) -> Clip(., lo, hi) -> Mul(X, .) or Mul(., X) -> Div(., 6) or Mul(., 1/6) -> Y,
-// opset 13 (Clip bounds as inputs).
-Bytes DecomposedHardSwish(float clip_hi, bool x_first, bool divide) {
-  onnx::ModelProto m;
+// A model at `opset` whose graph has the float input X and the float output Y of these shapes.
+onnx::GraphProto* NewGraph(onnx::ModelProto& m, int opset, const std::vector<int64_t>& x_dims,
+                           const std::vector<int64_t>& y_dims) {
   m.set_ir_version(8);
-  m.add_opset_import()->set_version(13);
+  m.add_opset_import()->set_version(opset);
   onnx::GraphProto* g = m.mutable_graph();
   for (const char* name : {"X", "Y"}) {
     onnx::ValueInfoProto* v = name[0] == 'X' ? g->add_input() : g->add_output();
     v->set_name(name);
     auto* tt = v->mutable_type()->mutable_tensor_type();
     tt->set_elem_type(1);
-    tt->mutable_shape()->add_dim()->set_dim_value(1);
-    tt->mutable_shape()->add_dim()->set_dim_value(8);
+    for (int64_t d : name[0] == 'X' ? x_dims : y_dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
   }
+  return g;
+}
+
+// X[1,8] -> Add(X, 3) -> Clip(., lo, hi) -> Mul(X, .) or Mul(., X) -> Div(., 6) or Mul(., 1/6) -> Y,
+// opset 13 (Clip bounds as inputs).
+Bytes DecomposedHardSwish(float clip_hi, bool x_first, bool divide) {
+  onnx::ModelProto m;
+  onnx::GraphProto* g = NewGraph(m, 13, {1, 8}, {1, 8});
   AddScalar(g, "three", 3.f);
   AddScalar(g, "zero", 0.f);
   AddScalar(g, "hi", clip_hi);
@@ -101,16 +107,7 @@ TEST(Fusion, OtherClipBoundsAreNotHardSwish) {
 // Initializers: the conv's, and scalars s = 0.75, t = -0.25, v2 = [2, 3] (not a scalar).
 Bytes ConvThen(const std::vector<std::pair<const char*, const char*>>& chain) {
   onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(14);
-  onnx::GraphProto* g = m.mutable_graph();
-  auto value = [](onnx::ValueInfoProto* v, const char* name, std::vector<int64_t> dims) {
-    v->set_name(name);
-    auto* tt = v->mutable_type()->mutable_tensor_type();
-    tt->set_elem_type(1);
-    for (int64_t d : dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
-  };
-  value(g->add_input(), "X", {1, 2, 6, 7});
+  onnx::GraphProto* g = NewGraph(m, 14, {1, 2, 6, 7}, {1, 3, 6, 7});
   auto init = [&](const char* name, std::vector<int64_t> dims, float base) {
     onnx::TensorProto* t = g->add_initializer();
     t->set_name(name);
@@ -136,20 +133,17 @@ Bytes ConvThen(const std::vector<std::pair<const char*, const char*>>& chain) {
     if (chain[i].second) in.push_back(chain[i].second);
     AddNode(g, chain[i].first, in, names[i + 1].c_str());
   }
-  value(g->add_output(), "Y", {1, 3, 6, 7});
   std::string bytes = m.SerializeAsString();
   return Bytes(bytes.begin(), bytes.end());
 }
 
-// Runs `model` optimised and not; expects `nodes` nodes after fusion and equal outputs.
-void ExpectFusesTo(const Bytes& model, int nodes) {
+// Runs `model` optimised and not on X = `x`; expects `nodes` nodes after fusion and equal outputs.
+void ExpectFusesTo(const Bytes& model, int nodes, const Tensor& x) {
   auto fused = Model::Load(model, {.num_threads = 1});
   auto plain = Model::Load(model, {.num_threads = 1, .optimize = false});
   ASSERT_TRUE(fused.ok()) << fused.error().ToString();
   ASSERT_TRUE(plain.ok()) << plain.error().ToString();
   EXPECT_EQ((*fused)->info().num_nodes_optimized, nodes);
-  Tensor x = Tensor::Zeros(DataType::kFloat32, {1, 2, 6, 7});
-  for (int64_t i = 0; i < x.num_elements(); ++i) x.data<float>()[i] = 0.1f * static_cast<float>(i % 17) - 0.8f;
   auto a = (*fused)->Run({{"X", x}});
   auto b = (*plain)->Run({{"X", x}});
   ASSERT_TRUE(a.ok() && b.ok());
@@ -161,36 +155,34 @@ void ExpectFusesTo(const Bytes& model, int nodes) {
   }
 }
 
+// ConvThen(chain) on X[1,2,6,7] = 0.1 * (i % 17) - 0.8.
+void ExpectConvChainFusesTo(const std::vector<std::pair<const char*, const char*>>& chain, int nodes) {
+  Tensor x = Tensor::Zeros(DataType::kFloat32, {1, 2, 6, 7});
+  for (int64_t i = 0; i < x.num_elements(); ++i) x.data<float>()[i] = 0.1f * static_cast<float>(i % 17) - 0.8f;
+  ExpectFusesTo(ConvThen(chain), nodes, x);
+}
+
 TEST(Fusion, ScalarMulAndAddFoldIntoConvWeightsAndBias) {
-  ExpectFusesTo(ConvThen({{"Mul", "s"}, {"Add", "t"}}), 1);
+  ExpectConvChainFusesTo({{"Mul", "s"}, {"Add", "t"}}, 1);
 }
 
 TEST(Fusion, ScalarMulAndAddAfterAnActivationBecomeItsAffineTail) {
-  ExpectFusesTo(ConvThen({{"HardSwish", nullptr}, {"Mul", "s"}, {"Add", "t"}}), 1);
-  ExpectFusesTo(ConvThen({{"Relu", nullptr}, {"Add", "t"}, {"Mul", "s"}}), 1);
+  ExpectConvChainFusesTo({{"HardSwish", nullptr}, {"Mul", "s"}, {"Add", "t"}}, 1);
+  ExpectConvChainFusesTo({{"Relu", nullptr}, {"Add", "t"}, {"Mul", "s"}}, 1);
   // A scalar Mul before the activation folds into the weights; the one after into the tail.
-  ExpectFusesTo(ConvThen({{"Mul", "s"}, {"HardSwish", nullptr}, {"Mul", "s"}}), 1);
+  ExpectConvChainFusesTo({{"Mul", "s"}, {"HardSwish", nullptr}, {"Mul", "s"}}, 1);
 }
 
 TEST(Fusion, PerChannelMulIsNotAScalarFold) {
-  ExpectFusesTo(ConvThen({{"Mul", "v2"}}), 2);
-  ExpectFusesTo(ConvThen({{"Relu", nullptr}, {"Add", "v2"}}), 2);
+  ExpectConvChainFusesTo({{"Mul", "v2"}}, 2);
+  ExpectConvChainFusesTo({{"Relu", nullptr}, {"Add", "v2"}}, 2);
 }
 
 // X[2,3,8] -> the decomposed LayerNorm PaddlePaddle exports (means over the last axis, Pow by
 // `exponent`, Add eps, Sqrt, Div, Mul gamma[8], Add beta[8]) -> Y, opset 13.
 Bytes DecomposedLayerNorm(float exponent) {
   onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(13);
-  onnx::GraphProto* g = m.mutable_graph();
-  for (const char* name : {"X", "Y"}) {
-    onnx::ValueInfoProto* v = name[0] == 'X' ? g->add_input() : g->add_output();
-    v->set_name(name);
-    auto* tt = v->mutable_type()->mutable_tensor_type();
-    tt->set_elem_type(1);
-    for (int64_t d : {2, 3, 8}) tt->mutable_shape()->add_dim()->set_dim_value(d);
-  }
+  onnx::GraphProto* g = NewGraph(m, 13, {2, 3, 8}, {2, 3, 8});
   AddScalar(g, "two", exponent);
   AddScalar(g, "eps", 0.01f);  // not the default, so a dropped epsilon shows
   for (const char* name : {"gamma", "beta"}) {
@@ -220,21 +212,9 @@ Bytes DecomposedLayerNorm(float exponent) {
 }
 
 void ExpectLayerNormFusesTo(float exponent, int nodes) {
-  Bytes model = DecomposedLayerNorm(exponent);
-  auto fused = Model::Load(model, {.num_threads = 1});
-  auto plain = Model::Load(model, {.num_threads = 1, .optimize = false});
-  ASSERT_TRUE(fused.ok()) << fused.error().ToString();
-  ASSERT_TRUE(plain.ok()) << plain.error().ToString();
-  EXPECT_EQ((*fused)->info().num_nodes_optimized, nodes);
   Tensor x = Tensor::Zeros(DataType::kFloat32, {2, 3, 8});
   for (int64_t i = 0; i < x.num_elements(); ++i) x.data<float>()[i] = 0.7f * static_cast<float>((i * 5) % 13) - 3.f;
-  auto a = (*fused)->Run({{"X", x}});
-  auto b = (*plain)->Run({{"X", x}});
-  ASSERT_TRUE(a.ok() && b.ok());
-  for (int64_t i = 0; i < x.num_elements(); ++i) {
-    float want = (*b)[0].second.data<float>()[i];
-    EXPECT_NEAR((*a)[0].second.data<float>()[i], want, 1e-5 * (1 + std::fabs(want))) << i;
-  }
+  ExpectFusesTo(DecomposedLayerNorm(exponent), nodes, x);
 }
 
 TEST(Fusion, DecomposedLayerNormBecomesLayerNormalization) { ExpectLayerNormFusesTo(2.f, 1); }

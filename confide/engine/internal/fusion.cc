@@ -250,19 +250,22 @@ std::optional<LayerNormMatch> MatchDecomposedLayerNorm(const Graph& g, const Use
                                                        const Node& last) {
   if (!last.domain.empty() || last.inputs.size() != 2) return std::nullopt;
   LayerNormMatch m;
-  int scaled = -1, beta = -1;
+  const Node* mul = nullptr;  // the Mul by gamma: `last`, or the node before an Add of beta
+  int beta = -1;
   if (last.op_type == "Add" && g.Constant(last.inputs[1])) {
-    scaled = SoleProducer(g, u, dead, last.inputs[0], "Mul");
+    int scaled = SoleProducer(g, u, dead, last.inputs[0], "Mul");
+    if (scaled < 0) return std::nullopt;
+    mul = &g.nodes[scaled];
     beta = last.inputs[1];
     m.fused.push_back(scaled);
   } else if (last.op_type == "Mul") {
-    scaled = -2;  // `last` itself is the Mul by gamma
+    mul = &last;
+  } else {
+    return std::nullopt;
   }
-  if (scaled == -1) return std::nullopt;
-  const Node& mul = scaled == -2 ? last : g.nodes[scaled];
-  if (mul.inputs.size() != 2 || !g.Constant(mul.inputs[1])) return std::nullopt;
-  int gamma = mul.inputs[1];
-  int div = SoleProducer(g, u, dead, mul.inputs[0], "Div");
+  if (mul->inputs.size() != 2 || !g.Constant(mul->inputs[1])) return std::nullopt;
+  int gamma = mul->inputs[1];
+  int div = SoleProducer(g, u, dead, mul->inputs[0], "Div");
   if (div < 0 || g.nodes[div].inputs.size() != 2) return std::nullopt;
   int s = g.nodes[div].inputs[0];
   int sqrt = SoleProducer(g, u, dead, g.nodes[div].inputs[1], "Sqrt");

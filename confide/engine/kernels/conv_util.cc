@@ -141,8 +141,7 @@ __attribute__((target("avx2,fma"))) int64_t ApplyAvx2(const Activation& act, flo
 }  // namespace
 
 void Activation::ApplyFast(float* x, int64_t n) const {
-  static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  int64_t done = avx2 ? ApplyAvx2(*this, x, n) : 0;
+  int64_t done = CpuHasAvx2Fma() ? ApplyAvx2(*this, x, n) : 0;
   Apply(x + done, n - done);
 }
 

@@ -102,4 +102,9 @@ Status CopyToOutput(KernelContext& ctx, int i, const Tensor& src, const Shape& s
   return OkStatus();
 }
 
+bool CpuHasAvx2Fma() {
+  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return yes;
+}
+
 }  // namespace confide::engine::kernels

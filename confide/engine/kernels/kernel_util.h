@@ -67,6 +67,10 @@ std::vector<int64_t> Strides(const Shape& shape);
 // Copies `src` into a newly allocated output i.
 Status CopyToOutput(KernelContext& ctx, int i, const Tensor& src, const Shape& shape);
 
+// Whether this CPU has AVX2 and FMA, for kernels that pick an AVX2 body at run time (checked
+// once, on first use rather than in a static initializer).
+bool CpuHasAvx2Fma();
+
 // Calls f(T{}) with the C++ type of `dtype`; returns kUnsupported for types outside the list.
 #define CONFIDE_DISPATCH_CASE(ENUM, TYPE, ...) \
   case DataType::ENUM: {                        \

@@ -229,8 +229,7 @@ class DepthwiseConv : public Kernel {
     }
     CONFIDE_ASSIGN_OR_RETURN(WindowGeom g, MakeWindowGeom(attrs_, x->shape(), {ws.begin() + 2, ws.end()}, false));
     CONFIDE_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, DataType::kFloat32, g.OutputShape(g.c)));
-    static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    auto channel = !avx2 ? ChannelPlain : HasRowKernel(g) ? ChannelRowsAvx2 : ChannelAvx2;
+    auto channel = !CpuHasAvx2Fma() ? ChannelPlain : HasRowKernel(g) ? ChannelRowsAvx2 : ChannelAvx2;
     const float* xd = x->data<float>();
     float* yd = y->data<float>();
     int64_t in_plane = g.ih * g.iw, out_plane = g.oh * g.ow, taps = g.kh * g.kw;

@@ -32,11 +32,9 @@ __attribute__((target("avx2,fma"))) void RowAvx2(const float* a, const float* b,
   for (int64_t i = 0; i < n; ++i) o[i] = op(a[LA * i], b[LB * i]);
 }
 
-const bool kAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-
 template <typename Op, int LA, int LB>
 void Row(const float* a, const float* b, float* o, int64_t n) {
-  if (kAvx2) return RowAvx2<Op, LA, LB>(a, b, o, n);
+  if (CpuHasAvx2Fma()) return RowAvx2<Op, LA, LB>(a, b, o, n);
   RowPlain<Op, LA, LB>(a, b, o, n);
 }
 
@@ -155,7 +153,7 @@ class Unary : public WithFallback {
     const float* in = x->data<float>();
     float* o = out->data<float>();
     ctx.threads().ParallelFor(x->num_elements(), [&](int64_t s, int64_t e) {
-      if (kAvx2) return MapAvx2(f, in + s, o + s, e - s);
+      if (CpuHasAvx2Fma()) return MapAvx2(f, in + s, o + s, e - s);
       MapPlain(f, in + s, o + s, e - s);
     }, 1 << 15);
     return OkStatus();

@@ -48,12 +48,11 @@ class GlobalAveragePool : public Kernel {
     CONFIDE_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, DataType::kFloat32, os));
     if (planes == 0) return OkStatus();
     if (plane == 0) return fallback_->Run(ctx);  // mean of nothing: the reference's answer
-    static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     const float* xd = x->data<float>();
     float* yd = y->data<float>();
     ctx.threads().ParallelFor(planes, [&](int64_t b, int64_t e) {
       for (int64_t p = b; p < e; ++p) {
-        float sum = avx2 ? SumAvx2(xd + p * plane, plane) : SumPlain(xd + p * plane, plane);
+        float sum = CpuHasAvx2Fma() ? SumAvx2(xd + p * plane, plane) : SumPlain(xd + p * plane, plane);
         yd[p] = sum / static_cast<float>(plane);
       }
     }, std::max<int64_t>(1, (1 << 14) / plane));

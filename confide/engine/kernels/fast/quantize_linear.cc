@@ -13,8 +13,6 @@
 namespace confide::engine::kernels::fast {
 namespace {
 
-const bool kAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-
 // q = saturate(round_half_even(x / scale) + zero_point); NaN gives the zero point. Returns how
 // many leading elements it wrote (a multiple of 8); the caller does the rest as the reference.
 template <typename Q>
@@ -47,7 +45,7 @@ class QuantizeLinear : public Kernel {
     bool per_tensor = x && scale && x->dtype() == DataType::kFloat32 && scale->dtype() == DataType::kFloat32 &&
                       scale->num_elements() == 1 && (!zp || zp->num_elements() == 1);
     DataType to = zp ? zp->dtype() : DataType::kUint8;
-    if (!kAvx2 || !per_tensor || (to != DataType::kUint8 && to != DataType::kInt8)) return fallback_->Run(ctx);
+    if (!CpuHasAvx2Fma() || !per_tensor || (to != DataType::kUint8 && to != DataType::kInt8)) return fallback_->Run(ctx);
     CONFIDE_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, to, x->shape()));
     int64_t n = x->num_elements();
     float s = scale->data<float>()[0];

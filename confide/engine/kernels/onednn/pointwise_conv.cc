@@ -77,7 +77,6 @@ bool AllEqual(const std::vector<int64_t>& v, int64_t want) {
 }
 
 Result<std::unique_ptr<Kernel>> MakePointwise(const NodeInfo& n) {
-  if (getenv("CONFIDE_NO_PW")) return UnsupportedError("off");
   const Tensor* w = n.num_inputs > 1 ? n.constant_inputs[1] : nullptr;
   if (!w || w->dtype() != DataType::kFloat32 || w->shape().size() < 3 || w->shape().size() > 4) {
     return UnsupportedError("pointwise Conv: weights must be constant float32, 1-D or 2-D");

@@ -15,8 +15,6 @@
 namespace confide::engine::kernels::onednn {
 namespace {
 
-const bool kAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-
 // out[i] = in[i] - zero for 8-bit `in` (T uint8_t or int8_t), as float; returns how many leading
 // elements it did (a multiple of 8).
 template <typename T>
@@ -125,10 +123,10 @@ class QLinearConv : public Kernel {
   void Shift(const Tensor& x, float* out) const {
     int64_t n = x.num_elements();
     if (x.dtype() == DataType::kUint8) {
-      int64_t i = kAvx2 ? ShiftAvx2(x.data<uint8_t>(), n, zx_, out) : 0;
+      int64_t i = CpuHasAvx2Fma() ? ShiftAvx2(x.data<uint8_t>(), n, zx_, out) : 0;
       for (; i < n; ++i) out[i] = static_cast<float>(x.data<uint8_t>()[i] - zx_);
     } else {
-      int64_t i = kAvx2 ? ShiftAvx2(x.data<int8_t>(), n, zx_, out) : 0;
+      int64_t i = CpuHasAvx2Fma() ? ShiftAvx2(x.data<int8_t>(), n, zx_, out) : 0;
       for (; i < n; ++i) out[i] = static_cast<float>(x.data<int8_t>()[i] - zx_);
     }
   }
@@ -143,7 +141,7 @@ class QLinearConv : public Kernel {
     const float* a = acc.data<float>();
     for (int64_t p = 0; p < acc.num_elements() / std::max<int64_t>(1, plane); ++p) {
       float mult = mult_[p % m], zy = static_cast<float>(zy_);
-      int64_t done = kAvx2 ? RequantizeAvx2(a + p * plane, plane, mult, zy, lo, hi, out + p * plane) : 0;
+      int64_t done = CpuHasAvx2Fma() ? RequantizeAvx2(a + p * plane, plane, mult, zy, lo, hi, out + p * plane) : 0;
       for (int64_t i = p * plane + done; i < (p + 1) * plane; ++i) {
         float v = std::min(kLimit, std::max(-kLimit, a[i] * mult));
         float r = (v + kRound) - kRound;
