@@ -3,7 +3,6 @@
 //
 //   confide-server --tee sim --trust signers.toml --model demo.cfpkg:demo.key
 //                  --state-dir /var/lib/confide --port 8443
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -135,13 +134,6 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
-  // Every inference allocates the same large buffers (request body, engine arena, outputs) on
-  // the connection's thread. glibc's default mmap()s blocks over its dynamic threshold and trims
-  // freed heap tops, so each request page-faulted its buffers in anew (~23 faults per
-  // ppocr_cls_mobilev2 request); fixed thresholds keep them in the heap for reuse. RSS stays
-  // bounded by the peak of concurrent requests.
-  mallopt(M_MMAP_THRESHOLD, 16 << 20);
-  mallopt(M_TRIM_THRESHOLD, 64 << 20);
   for (const auto& m : a.models) a.config.models.push_back(ParseModel(m));
   a.config.trust_list_path = a.trust;
   a.config.keys.cache_dir = a.state_dir;
@@ -184,12 +176,14 @@ int main(int argc, char** argv) {
   (*s)->http().Serve();
   pthread_kill(watcher.native_handle(), SIGTERM);  // wakes the watcher if Serve ended otherwise
   watcher.join();
+  bool audit_closed = true;  // a missing final checkpoint fails the exit status
   if (audit_log) {
     Status closed = audit_log->Close();  // the final signed checkpoint
+    audit_closed = closed.ok();
     server::LogEvent(closed.ok() ? "info" : "error", "audit_closed",
                      {{"head_seq", audit_log->head_seq()},
                       {"error", closed.ok() ? "" : closed.error().ToString()}});
   }
   server::LogEvent("info", "stopped");
-  return 0;
+  return audit_closed ? 0 : 1;
 }

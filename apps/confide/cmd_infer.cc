@@ -8,6 +8,7 @@
 #include "apps/confide/commands.h"
 #include "apps/confide/exit_codes.h"
 #include "apps/confide/remote_cli.h"
+#include "confide/base/process.h"
 #include "confide/base/file.h"
 #include "confide/engine/npy.h"
 #include "confide/server/oip_tensors.h"
@@ -61,6 +62,7 @@ void PrintOutput(const std::string& name, const engine::Tensor& t) {
 }
 
 int RunInfer(const InferArgs& args) {
+  KeepFreedHeapForReuse();  // `--repeat`: requests reuse heap instead of faulting pages in
   using Ms = std::chrono::duration<double, std::milli>;
   engine::NamedTensors inputs;
   for (const auto& spec : args.inputs) {

@@ -91,6 +91,7 @@ Status Bench(const engine::Model& model, const engine::NamedTensors& inputs, int
 }
 
 int RunModel(const RunArgs& args) {
+  KeepFreedHeapForReuse();  // `--bench`: runs reuse heap instead of faulting pages in
   uint64_t rss_start = ResidentKib();  // the process before the model: code, libraries, heap
   Result<std::unique_ptr<engine::Model>> model = InvalidArgumentError("not loaded");
   {

@@ -14,7 +14,6 @@ int main(int argc, char** argv) {
   using namespace confide::cli;
   // Model keys, owner keys and plaintext models pass through this process: no core dumps.
   if (confide::Status s = confide::DisableCoreDumps(); !s.ok()) return Fail(s.error());
-  confide::KeepFreedHeapForReuse();  // `infer --repeat`, `run --bench`: no page-fault churn
   CLI::App app(
       "confide: confidential AI inference in hardware TEEs (SGX, TDX, SEV-SNP, Nitro).\n\n"
       "Exit codes: 0 success/accepted, 1 verification failed or policy rejected,\n"

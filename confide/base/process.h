@@ -18,8 +18,10 @@ Status DisableCoreDumps();
 // gives blocks over 128 KiB back to the kernel (mmap, heap trimming), and every reuse then faults in
 // fresh zeroed pages, which cost more than the TLS and HTTP work of a request. This keeps blocks up
 // to 32 MiB on the heap and leaves up to 256 MiB of free heap untrimmed, so steady-state requests
-// reuse memory. Peak RSS is unchanged; freed memory is kept, not returned. Secrets are zeroized
-// by their own types before they are freed (secret.h), so kept blocks hold none.
+// reuse memory. Peak RSS is unchanged; freed memory is kept, not returned. Kept blocks keep their
+// old contents: keys are zeroized by their own types (secret.h), but request bodies and tensors
+// are not, so call this only in processes that serve or send inference requests. Such memory
+// stays inside the process (and, in a TEE, encrypted); DisableCoreDumps keeps it out of dumps.
 void KeepFreedHeapForReuse();
 
 // Gives free heap pages back to the kernel (malloc_trim): call it after a one-off peak, such as

@@ -226,7 +226,7 @@ Reply InferenceService::Provision(const std::string& name, std::string_view body
     return ErrorReply(404, "provisioning is off (start the server with --await-provision)");
   }
   size_t index = models_.size();
-  for (size_t i = 0; i < models_.size(); ++i) {
+  for (size_t i = 0; i < models_.size() && index == models_.size(); ++i) {  // the first, as Find
     if (models_[i].name == name) index = i;
   }
   if (index == models_.size()) return ErrorReply(404, "unknown model '" + name + "'");

@@ -11,6 +11,7 @@ second push is refused (409); malformed bodies get 400, unknown models and serve
 --await-provision 404; every push is in the audit log (model_key_provision); a restart
 without --await-provision and without any key source serves from the sealed key cache.
 """
+import base64
 import json
 import os
 import ssl
@@ -148,8 +149,14 @@ def main():
         assert p.returncode != 0 and "409" in p.stderr, (p.returncode, p.stderr)
         logs = server.logs()
         assert server.stop() == 0, logs
-        key_hex = open(env.path("diagnosis.key"), "rb").read()[-32:].hex()
-        assert key_hex not in logs, "the model key appears in the server log"
+        key = open(env.path("diagnosis.key"), "rb").read()[-32:]
+        key_forms = [key.hex(), key.hex().upper(), base64.b64encode(key).decode()]
+
+        def assert_no_key(text, where):
+            for form in key_forms:
+                assert form not in text, "the model key appears in " + where
+
+        assert_no_key(logs, "the server log")
 
         events = [e for e in json.loads(run(CLI, "audit", "export", "--json", db).stdout)
                   if e["kind"] == "model_key_provision"]
@@ -167,7 +174,9 @@ def main():
         assert open(env.path("out2/probabilities.npy"), "rb").read() == expected
         status, body = post_raw(again.url + "/v1/provision/diagnosis", "{}")
         assert status == 404 and "--await-provision" in body["error"], (status, body)
+        again_logs = again.logs()
         assert again.stop() == 0
+        assert_no_key(again_logs, "the restarted server's log")
         print("server provision e2e: OK")
     finally:
         env.close()

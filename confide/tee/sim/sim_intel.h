@@ -33,7 +33,8 @@
 
 namespace confide::tee::sim {
 
-// A fresh PKI (SimIntelPki is declared in sim_store.h), certificates valid from `now` - 1 day for 10 years. kInternal on crypto failure.
+// A fresh PKI (SimIntelPki is declared in sim_store.h), certificates valid from `now` - 1 day
+// for 10 years. kInternal on crypto failure.
 Result<SimIntelPki> MakeSimIntelPki(Time now);
 
 struct SimQuoteRequest {
@@ -61,7 +62,8 @@ Result<attest::intel::IntelCollateral> SimIntelCollateral(
 // whose Evidence::cert_table carries the sim collateral (EncodeIntelCollateral JSON; it becomes
 // the bundle's endorsements), so attested TLS and the key broker verify it with the production
 // AppraiseEvidence. The PKI is made in memory at Open (or taken from the sim store) and lives as
-// long as the platform; a verifier must list its root (root_spki_sha256) in sim_roots. No sealing key (kUnsupported).
+// long as the platform; a verifier must list its root (sim_root_spki_sha256) in sim_roots. No
+// sealing key (kUnsupported).
 class SimIntelPlatform final : public Platform {
  public:
   // Measurement: MRENCLAVE (first 32 bytes) for SGX, MRTD for TDX. `clock` must outlive it.
