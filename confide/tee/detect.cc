@@ -31,7 +31,8 @@ Result<std::unique_ptr<Platform>> OpenSim(const std::string& name, const DetectO
     CONFIDE_ASSIGN_OR_RETURN(measurement, MeasureFile("/proc/self/exe"));
   }
   CONFIDE_ASSIGN_OR_RETURN(sim::SimStore store, sim::LoadSimStore(dir));
-  static const SystemClock clock;  // outlives every platform made here
+  static const SystemClock system_clock;  // stateless; outlives every platform made here
+  const Clock& clock = o.clock != nullptr ? *o.clock : system_clock;
   if (name == "sim-sgx" || name == "sim-tdx") {
     return Upcast(
         sim::SimIntelPlatform::Open(std::move(store), name == "sim-tdx", measurement, clock));

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "confide/base/clock.h"
 #include "confide/crypto/hash.h"
 #include "confide/tee/device/device_ops.h"
 #include "confide/tee/platform.h"
@@ -31,6 +32,9 @@ struct DetectOptions {
   // The simulator's MEASUREMENT (sim-sgx: MRENCLAVE = its first 32 bytes; sim-tdx: MRTD;
   // sim-nitro: PCR0 as SimNitroLaunchFor); unset = SHA-384 of /proc/self/exe.
   std::optional<crypto::Sha384Digest> sim_measurement;
+  // Dates the sim-sgx, sim-tdx and sim-nitro evidence; must outlive the platform. nullptr = the
+  // system clock (production callers).
+  const Clock* clock = nullptr;
 };
 
 struct Detection {
