@@ -53,9 +53,10 @@ unsigned ModeOf(const std::string& path) {
   return st.st_mode & 0777;
 }
 
-// Appraises `ev` with the production entry point under a policy that lists `root_hex`.
-attest::Appraisal Appraise(const Evidence& ev, const Bytes& claims, const std::string& root_hex,
-                           bool allow_simulated) {
+// Appraises `ev` with the production entry point under a policy that lists `root_hex`. An Error
+// (bad policy, or evidence that could not be appraised) is the caller's to ASSERT on.
+Result<attest::Appraisal> Appraise(const Evidence& ev, const Bytes& claims,
+                                   const std::string& root_hex, bool allow_simulated) {
   const std::string text = "tee_types = [\"sgx\", \"tdx\"]\n" +
                            std::string(allow_simulated ? "allow_simulated = true\n" : "") +
                            "sim_roots = [\"" + root_hex +
@@ -63,15 +64,13 @@ attest::Appraisal Appraise(const Evidence& ev, const Bytes& claims, const std::s
                            "allow_any_measurement_insecure = true\n[tdx]\n"
                            "allow_any_measurement_insecure = true\n";
   auto policy = attest::ParsePolicy(text);
-  EXPECT_TRUE(policy.ok()) << policy.error().ToString();
+  if (!policy.ok()) return std::move(policy).error();
   attest::EvidenceBundle b{
       .tee = ev.tee, .evidence = ev.report, .claims = claims, .endorsements = ev.cert_table};
   attest::AppraiseOptions o;
   o.now = kNow + std::chrono::hours(2);
   o.expect.nonce = Bytes{9, 8, 7};
-  auto a = attest::AppraiseEvidence(b, *policy, o);
-  EXPECT_TRUE(a.ok()) << a.error().ToString();
-  return *std::move(a);
+  return attest::AppraiseEvidence(b, *policy, o);
 }
 
 TEST_F(SimStoreIntelTest, PkiRoundTripsThroughTheStore) {
@@ -117,13 +116,15 @@ TEST_F(SimStoreIntelTest, EvidenceFromTwoLoadsVerifiesUnderOnePinnedRoot) {
     EXPECT_TRUE(saw_root);
     auto ev = (*tee)->GetEvidence(attest::ReportDataFor(claims));
     ASSERT_TRUE(ev.ok()) << ev.error().ToString();
-    attest::Appraisal ok = Appraise(*ev, claims, root_hex, true);
-    EXPECT_TRUE(ok.accepted) << attest::ExplainAppraisal(ok);
-    EXPECT_TRUE(ok.simulated);
-    attest::Appraisal refused = Appraise(*ev, claims, root_hex, false);
-    EXPECT_FALSE(refused.accepted);
-    std::vector<attest::Check> failed = attest::FailedChecks(refused);
-    ASSERT_EQ(failed.size(), 1u) << attest::ExplainAppraisal(refused);
+    Result<attest::Appraisal> ok = Appraise(*ev, claims, root_hex, true);
+    ASSERT_TRUE(ok.ok()) << ok.error().ToString();
+    EXPECT_TRUE(ok->accepted) << attest::ExplainAppraisal(*ok);
+    EXPECT_TRUE(ok->simulated);
+    Result<attest::Appraisal> refused = Appraise(*ev, claims, root_hex, false);
+    ASSERT_TRUE(refused.ok()) << refused.error().ToString();
+    EXPECT_FALSE(refused->accepted);
+    std::vector<attest::Check> failed = attest::FailedChecks(*refused);
+    ASSERT_EQ(failed.size(), 1u) << attest::ExplainAppraisal(*refused);
     EXPECT_EQ(failed[0].reason, attest::ReasonCode::kSimulatedEvidenceNotAllowed);
   }
   // A store made afresh has another root, so an old pin does not cover it.
