@@ -53,6 +53,21 @@ TEST(OneDnnConv, SingleInputChannelMatchesReference) {
   }), kConvTol);
 }
 
+// conv.cc's first-layer path: up to 4 input channels stay NCHW, the output comes back from
+// oneDNN's channel-blocked layout. Batch 2, odd sizes, stride 2, and a fused Relu.
+TEST(OneDnnConv, FirstLayerFewChannelsMatchesReference) {
+  for (int64_t c : {2, 3, 4}) {
+    OpCase fc = ConvCase({2, c, 31, 45}, {16, c, 3, 3}, true, [](onnx::NodeProto& n) {
+      AddInts(n, "pads", {1, 1, 1, 1});
+      AddInts(n, "strides", {2, 2});
+    });
+    fc.opset = 10;
+    fc.then_activation = "Relu";
+    ExpectFastMatchesReference(fc, kConvTol);
+  }
+  ExpectFastMatchesReference(ConvCase({1, 3, 17, 19}, {5, 3, 5, 5}, false, nullptr), kConvTol);
+}
+
 TEST(OneDnnConv, GroupedMatchesReference) {
   ExpectFastMatchesReference(ConvCase({1, 8, 10, 10}, {12, 2, 3, 3}, true, [](onnx::NodeProto& n) {
     AddInt(n, "group", 4);
