@@ -77,18 +77,10 @@ Status FixedHex(const std::string& hex, const char* name, bool allow_shorter,
 int WriteIntelEvidence(const EvidenceArgs& a, tee::sim::SimStore store,
                        const tee::sim::SimLaunch& launch, const tee::ReportData& report_data) {
   const bool tdx = a.tee == "tdx";
-  if (!store.intel) {
-    return Fail(NotFoundError("the simulator store in " + store.dir +
-                              " has no Intel PKI (made by an older confide: run `confide sim "
-                              "init --force`)"));
-  }
+  if (!store.intel) return Fail(tee::sim::OlderSimStoreError(store, "Intel"));
   const std::string root = HexEncode(crypto::Sha256(store.intel->root.public_key().ToDer()));
-  tee::sim::SimQuoteRequest req;
-  req.tdx = tdx;
+  tee::sim::SimQuoteRequest req = tee::sim::SimQuoteRequestFor(tdx, launch.measurement);
   req.report_data = report_data;
-  req.mrtd = launch.measurement;
-  std::copy(launch.measurement.begin(), launch.measurement.begin() + 32, req.mrenclave.begin());
-  req.mrsigner = crypto::Sha256(AsBytes("confide sim enclave signer"));
   req.debug = a.debug;
   auto quote = tee::sim::EmitSimIntelQuote(*store.intel, req);
   if (!quote.ok()) return Fail(quote.error());

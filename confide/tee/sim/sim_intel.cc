@@ -11,6 +11,7 @@
 #include "confide/crypto/hash.h"
 #include "confide/crypto/x509_issue.h"
 #include "confide/attest/evidence.h"
+#include "confide/tee/sim/internal/sim_certificate.h"
 
 namespace confide::tee::sim {
 namespace {
@@ -32,20 +33,14 @@ std::array<uint8_t, 32> QeMrsigner() {
   return crypto::Sha256(BytesOf(std::string_view("confide sim quoting enclave signer")));
 }
 
+// A certificate of the sim Intel PKI: O = kSimIntelOrganization, ECDSA-SHA256 as Intel's.
 Result<crypto::Certificate> Issue(const std::string& cn, bool ca, Time now,
                                   const crypto::PrivateKey& subject,
                                   const crypto::PrivateKey& issuer_key,
                                   const crypto::Certificate* issuer,
                                   std::vector<crypto::CertificateExtension> ext = {}) {
-  crypto::CertificateTemplate t{.subject_cn = cn,
-                                .subject_o = kSimIntelOrganization,
-                                .serial = {},
-                                .not_before = now - hours(24),
-                                .not_after = now + hours(24 * 3650),
-                                .is_ca = ca,
-                                .extensions = std::move(ext),
-                                .signature_hash = crypto::HashAlg::kSha256};
-  return crypto::IssueCertificate(t, subject.public_key(), issuer_key, issuer);
+  return IssueSimCertificate(cn, ca, now, subject, issuer_key, issuer, kSimIntelOrganization,
+                             crypto::HashAlg::kSha256, std::move(ext));
 }
 
 void WriteSgxBody(ByteWriter& w, const std::array<uint8_t, 16>& cpusvn, uint32_t miscselect,
@@ -268,21 +263,24 @@ Result<std::unique_ptr<SimIntelPlatform>> SimIntelPlatform::Open(
 Result<std::unique_ptr<SimIntelPlatform>> SimIntelPlatform::Open(
     SimStore store, bool tdx, const std::array<uint8_t, 48>& measurement, const Clock& clock) {
   if (!store.intel) {
-    return NotFoundError("the simulator store in " + store.dir +
-                         " has no Intel PKI (made by an older confide: run `confide sim init "
-                         "--force`)");
+    return OlderSimStoreError(store, "Intel");
   }
   return FromPki(*std::move(store.intel), tdx, measurement, clock);
 }
 
-std::unique_ptr<SimIntelPlatform> SimIntelPlatform::FromPki(
-    SimIntelPki pki, bool tdx, const std::array<uint8_t, 48>& measurement, const Clock& clock) {
+SimQuoteRequest SimQuoteRequestFor(bool tdx, const std::array<uint8_t, 48>& measurement) {
   SimQuoteRequest req;
   req.tdx = tdx;
   req.mrtd = measurement;
   std::copy(measurement.begin(), measurement.begin() + 32, req.mrenclave.begin());
   req.mrsigner = crypto::Sha256(BytesOf(std::string_view("confide sim enclave signer")));
-  return std::unique_ptr<SimIntelPlatform>(new SimIntelPlatform(std::move(pki), req, clock));
+  return req;
+}
+
+std::unique_ptr<SimIntelPlatform> SimIntelPlatform::FromPki(
+    SimIntelPki pki, bool tdx, const std::array<uint8_t, 48>& measurement, const Clock& clock) {
+  return std::unique_ptr<SimIntelPlatform>(
+      new SimIntelPlatform(std::move(pki), SimQuoteRequestFor(tdx, measurement), clock));
 }
 
 SimIntelPlatform::SimIntelPlatform(SimIntelPki pki, SimQuoteRequest request, const Clock& clock)

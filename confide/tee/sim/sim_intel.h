@@ -47,6 +47,10 @@ struct SimQuoteRequest {
   bool debug = false;  // SGX ATTRIBUTES bit 1 / TDX TDATTRIBUTES bit 0
 };
 
+// The request SimIntelPlatform makes for `measurement`: MRENCLAVE = its first 32 bytes (SGX),
+// MRTD = it (TDX), MRSIGNER = SHA-256("confide sim enclave signer"); report data zero, not debug.
+SimQuoteRequest SimQuoteRequestFor(bool tdx, const std::array<uint8_t, 48>& measurement);
+
 // The quote bytes, as the real quoting enclave lays them out (type-5 PCK chain; v4 wraps it in
 // type-6 certification data).
 Result<Bytes> EmitSimIntelQuote(const SimIntelPki& pki, const SimQuoteRequest& request);

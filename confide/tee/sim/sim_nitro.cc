@@ -21,9 +21,7 @@ Result<std::unique_ptr<SimNitroPlatform>> SimNitroPlatform::Open(SimStore store,
                                                                  SimNitroLaunch launch,
                                                                  const Clock& clock) {
   if (!store.nitro) {
-    return NotFoundError("the simulator store in " + store.dir +
-                         " has no Nitro PKI (made by an older confide: run `confide sim init "
-                         "--force`)");
+    return OlderSimStoreError(store, "Nitro");
   }
   for (const auto& [index, value] : launch.pcrs) {
     if (index >= kSimNitroPcrCount) {

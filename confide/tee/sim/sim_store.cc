@@ -10,6 +10,7 @@
 #include "confide/base/file.h"
 #include "confide/crypto/random.h"
 #include "confide/crypto/x509_issue.h"
+#include "confide/tee/sim/internal/sim_certificate.h"
 #include "confide/tee/sim/sim_intel.h"
 
 namespace confide::tee::sim {
@@ -18,7 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using crypto::Certificate;
-using crypto::CertificateTemplate;
 using crypto::KeyType;
 using crypto::PrivateKey;
 
@@ -31,18 +31,6 @@ Status WriteText(const std::string& path, std::string_view text, unsigned mode) 
 Status WriteKey(const std::string& path, const PrivateKey& key) {
   SecretBytes pem = key.ToPem();
   return WriteFile(path, pem.Expose(), 0600);
-}
-
-// A CA or leaf certificate in the simulated AMD (or Nitro) PKI.
-Result<Certificate> Issue(const std::string& cn, bool is_ca, Time now, const PrivateKey& subject,
-                          const PrivateKey& issuer_key, const Certificate* issuer,
-                          std::vector<crypto::CertificateExtension> extensions = {},
-                          const char* organization = kSimOrganization) {
-  CertificateTemplate t{.subject_cn = cn, .subject_o = organization,
-                        .not_before = now - std::chrono::days(1),
-                        .not_after = now + std::chrono::days(3650), .is_ca = is_ca,
-                        .extensions = std::move(extensions)};
-  return crypto::IssueCertificate(t, subject.public_key(), issuer_key, issuer);
 }
 
 std::vector<crypto::CertificateExtension> VcekExtensions(const std::array<uint8_t, 64>& chip_id) {
@@ -169,23 +157,29 @@ Status InitSimStore(const std::string& dir, Time now, bool overwrite) {
   CONFIDE_ASSIGN_OR_RETURN(PrivateKey vcek_key, PrivateKey::Generate(KeyType::kP384));
   std::array<uint8_t, 64> chip_id;
   crypto::RandomFill(chip_id);
-  CONFIDE_ASSIGN_OR_RETURN(Certificate ark, Issue("ARK-Milan", true, now, ark_key, ark_key, nullptr));
-  CONFIDE_ASSIGN_OR_RETURN(Certificate ask, Issue("SEV-Milan", true, now, ask_key, ark_key, &ark));
-  CONFIDE_ASSIGN_OR_RETURN(Certificate vcek, Issue("SEV-VCEK", false, now, vcek_key, ask_key, &ask,
-                                                   VcekExtensions(chip_id)));
+  CONFIDE_ASSIGN_OR_RETURN(Certificate ark, IssueSimCertificate("ARK-Milan", true, now, ark_key,
+                                                                ark_key, nullptr,
+                                                                kSimOrganization));
+  CONFIDE_ASSIGN_OR_RETURN(Certificate ask, IssueSimCertificate("SEV-Milan", true, now, ask_key,
+                                                                ark_key, &ark, kSimOrganization));
+  CONFIDE_ASSIGN_OR_RETURN(
+      Certificate vcek,
+      IssueSimCertificate("SEV-VCEK", false, now, vcek_key, ask_key, &ask, kSimOrganization,
+                          crypto::HashAlg::kSha384, VcekExtensions(chip_id)));
   CONFIDE_ASSIGN_OR_RETURN(PrivateKey nitro_root_key, PrivateKey::Generate(KeyType::kP384));
   CONFIDE_ASSIGN_OR_RETURN(PrivateKey nitro_inter_key, PrivateKey::Generate(KeyType::kP384));
   CONFIDE_ASSIGN_OR_RETURN(PrivateKey nitro_leaf_key, PrivateKey::Generate(KeyType::kP384));
   CONFIDE_ASSIGN_OR_RETURN(Certificate nitro_root,
-                           Issue("sim.nitro-enclaves", true, now, nitro_root_key, nitro_root_key,
-                                 nullptr, {}, kSimNitroOrganization));
+                           IssueSimCertificate("sim.nitro-enclaves", true, now, nitro_root_key,
+                                               nitro_root_key, nullptr, kSimNitroOrganization));
   CONFIDE_ASSIGN_OR_RETURN(Certificate nitro_inter,
-                           Issue("sim.zonal.nitro-enclaves", true, now, nitro_inter_key,
-                                 nitro_root_key, &nitro_root, {}, kSimNitroOrganization));
+                           IssueSimCertificate("sim.zonal.nitro-enclaves", true, now,
+                                               nitro_inter_key, nitro_root_key, &nitro_root,
+                                               kSimNitroOrganization));
   CONFIDE_ASSIGN_OR_RETURN(Certificate nitro_leaf,
-                           Issue("i-00000000000000000-enc0000000000000000.sim", false, now,
-                                 nitro_leaf_key, nitro_inter_key, &nitro_inter, {},
-                                 kSimNitroOrganization));
+                           IssueSimCertificate("i-00000000000000000-enc0000000000000000.sim",
+                                               false, now, nitro_leaf_key, nitro_inter_key,
+                                               &nitro_inter, kSimNitroOrganization));
   CONFIDE_ASSIGN_OR_RETURN(SimIntelPki intel, MakeSimIntelPki(now));
   SecretBytes sealing_root = crypto::RandomSecret(32);
   CONFIDE_TRY(WriteIntelPki(dir, intel));
@@ -234,6 +228,11 @@ Result<SimStore> LoadSimStore(const std::string& dir) {
   CONFIDE_ASSIGN_OR_RETURN(store.nitro, LoadNitroPki(dir));
   CONFIDE_ASSIGN_OR_RETURN(store.intel, LoadIntelPki(dir));
   return store;
+}
+
+Error OlderSimStoreError(const SimStore& store, std::string_view pki) {
+  return NotFoundError("the simulator store in " + store.dir + " has no " + std::string(pki) +
+                       " PKI (made by an older confide: run `confide sim init --force`)");
 }
 
 }  // namespace confide::tee::sim

@@ -18,6 +18,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "confide/attest/intel/pck_extensions.h"
 #include "confide/attest/snp/report.h"
@@ -84,6 +85,10 @@ Status InitSimStore(const std::string& dir, Time now, bool overwrite);
 // kMalformed if a file is damaged; kInvalidArgument if the directory or a key file is readable by
 // others than its owner.
 Result<SimStore> LoadSimStore(const std::string& dir);
+
+// The kNotFound error for `store` lacking the `pki` ("Nitro" or "Intel") PKI because an older
+// confide made it; it tells the user to run `confide sim init --force`.
+Error OlderSimStoreError(const SimStore& store, std::string_view pki);
 
 }  // namespace confide::tee::sim
 
