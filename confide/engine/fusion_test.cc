@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "confide/engine/engine.h"
+#include "confide/engine/kernel.h"
 #include "onnx.pb.h"
 
 namespace confide::engine {
@@ -220,6 +221,84 @@ void ExpectLayerNormFusesTo(float exponent, int nodes) {
 TEST(Fusion, DecomposedLayerNormBecomesLayerNormalization) { ExpectLayerNormFusesTo(2.f, 1); }
 
 TEST(Fusion, PowOtherThanTwoIsNotALayerNorm) { ExpectLayerNormFusesTo(4.f, 9); }
+
+// X (x_dims) -> MatMul(X, W[4,5]) -> Add with `bias` (dims bias_dims; first operand when
+// `bias_first`) -> Y, opset 13. W and the bias are initializers.
+Bytes MatMulThenAdd(const std::vector<int64_t>& x_dims, const std::vector<int64_t>& bias_dims, bool bias_first) {
+  std::vector<int64_t> y_dims = x_dims;
+  y_dims.back() = 5;
+  onnx::ModelProto m;
+  onnx::GraphProto* g = NewGraph(m, 13, x_dims, y_dims);
+  auto init = [&](const char* name, const std::vector<int64_t>& dims) {
+    onnx::TensorProto* t = g->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    int64_t n = 1;
+    for (int64_t d : dims) t->add_dims(d), n *= d;
+    for (int64_t i = 0; i < n; ++i) t->add_float_data(0.3f * static_cast<float>((i * 7) % 9) - 1.1f);
+  };
+  init("W", {4, 5});
+  init("bias", bias_dims);
+  AddNode(g, "MatMul", {"X", "W"}, "xw");
+  AddNode(g, "Add", bias_first ? std::vector<const char*>{"bias", "xw"} : std::vector<const char*>{"xw", "bias"}, "Y");
+  std::string bytes = m.SerializeAsString();
+  return Bytes(bytes.begin(), bytes.end());
+}
+
+Tensor Ramp(const Shape& dims) {
+  Tensor x = Tensor::Zeros(DataType::kFloat32, dims);
+  for (int64_t i = 0; i < x.num_elements(); ++i) x.data<float>()[i] = 0.25f * static_cast<float>(i % 11) - 1.f;
+  return x;
+}
+
+// Rank 1 runs on the reference MatMul (oneDNN declines 1-D), ranks 2 and 3 on oneDNN's.
+TEST(Fusion, MatMulThenAddOfARowBecomesOneMatMulWithBias) {
+  for (const Shape& x : {Shape{4}, Shape{3, 4}, Shape{2, 3, 4}}) {
+    for (bool bias_first : {false, true}) {
+      SCOPED_TRACE(ShapeToString(x) + (bias_first ? " bias first" : ""));
+      ExpectFusesTo(MatMulThenAdd(x, {5}, bias_first), 1, Ramp(x));
+    }
+  }
+}
+
+// The fused MatMul computes X*W + b on the reference kernels too, checked against values
+// computed here (W and b as MatMulThenAdd fills them).
+TEST(Fusion, FusedMatMulBiasOnTheReferenceKernels) {
+  auto m = Model::Load(MatMulThenAdd({2, 3, 4}, {5}, false), {.num_threads = 1, .registry = &ReferenceKernelRegistry()});
+  ASSERT_TRUE(m.ok()) << m.error().ToString();
+  EXPECT_EQ((*m)->info().num_nodes_optimized, 1);
+  Tensor x = Ramp({2, 3, 4});
+  auto out = (*m)->Run({{"X", x}});
+  ASSERT_TRUE(out.ok()) << out.error().ToString();
+  auto filled = [](int64_t i) { return 0.3 * ((i * 7) % 9) - 1.1; };
+  for (int64_t r = 0; r < 6; ++r) {
+    for (int64_t j = 0; j < 5; ++j) {
+      double want = filled(j);
+      for (int64_t k = 0; k < 4; ++k) want += x.data<float>()[r * 4 + k] * filled(k * 5 + j);
+      EXPECT_NEAR((*out)[0].second.data<float>()[r * 5 + j], want, 1e-5) << r << "," << j;
+    }
+  }
+}
+
+// A [1,5] bias would lift a 1-D product to 2-D, and a [3,5] one is not a row: neither fuses.
+TEST(Fusion, AddOfOtherShapesIsNotAMatMulBias) {
+  ExpectFusesTo(MatMulThenAdd({3, 4}, {1, 5}, false), 2, Ramp({3, 4}));
+  ExpectFusesTo(MatMulThenAdd({3, 4}, {3, 5}, true), 2, Ramp({3, 4}));
+}
+
+// The optimizer's attributes ("_act", "_bias") cannot come from a model.
+TEST(Fusion, ModelsCannotSetTheOptimizersAttributes) {
+  onnx::ModelProto m;
+  onnx::GraphProto* g = NewGraph(m, 13, {1, 4}, {1, 4});
+  onnx::AttributeProto* a = AddNode(g, "Relu", {"X"}, "Y")->add_attribute();
+  a->set_name("_act");
+  a->set_type(onnx::AttributeProto::STRING);
+  a->set_s("Relu");
+  std::string bytes = m.SerializeAsString();
+  auto loaded = Model::Load(Bytes(bytes.begin(), bytes.end()), {.num_threads = 1});
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.error().message.find("_act is reserved"), std::string::npos) << loaded.error().ToString();
+}
 
 }  // namespace
 }  // namespace confide::engine

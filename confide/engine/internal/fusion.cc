@@ -9,6 +9,10 @@
 //   Conv → Mul|Add by a scalar constant       ⇒ Conv with scaled weights and bias, or, after a
 //                                               fused activation, its affine tail ("_act_scale",
 //                                               "_act_shift"; PP-LCNet's learnable affine blocks)
+//   MatMul(x, W) + b, W a constant 2-D float32 [K, N], b a constant float32 [N]
+//                                             ⇒ MatMul with bias b as input 2 and "_bias" = 1: the
+//                                               Gemm form A*B + C, for x of any rank (rank is not
+//                                               known before the first run)
 // A rewrite applies only when the intermediate value has one consumer and is not a graph output.
 #include <array>
 #include <cmath>
@@ -189,6 +193,23 @@ bool FoldScalarAffine(Graph& g, Node& conv, const Node& n, int scalar_side) {
   return true;
 }
 
+// Folds `add` = MatMul(x, W) + b (b at input `bias_side`) into `matmul`, as its bias input.
+bool FoldMatMulBias(Graph& g, Node& matmul, const Node& add, int bias_side) {
+  if (matmul.inputs.size() != 2 || matmul.attrs.count("_bias")) return false;
+  const Tensor* w = g.Constant(matmul.inputs[1]);
+  const Tensor* b = g.Constant(add.inputs[bias_side]);
+  if (!w || !b || w->dtype() != DataType::kFloat32 || b->dtype() != DataType::kFloat32) return false;
+  // b must broadcast along the last axis only, so that the sum keeps the MatMul's shape.
+  if (w->shape().size() != 2 || b->shape() != Shape{w->shape()[1]}) return false;
+  Attribute flag;
+  flag.type = Attribute::Type::kInt;
+  flag.i = 1;
+  matmul.attrs["_bias"] = flag;
+  matmul.inputs.push_back(add.inputs[bias_side]);
+  matmul.outputs[0] = add.outputs[0];
+  return true;
+}
+
 // The node that makes value `v` if `v` has exactly one use and its maker is a live ai.onnx node
 // of type `op`; else -1.
 int SoleProducer(const Graph& g, const Uses& u, const std::vector<bool>& dead, int v, const char* op) {
@@ -351,6 +372,17 @@ int FuseOnce(Graph& g) {
     for (int side = 0; side < 2; ++side) {
       int conv = SoleProducer(g, u, dead, n.inputs[1 - side], "Conv");
       if (conv < 0 || !FoldScalarAffine(g, g.nodes[conv], n, side)) continue;
+      dead[i] = true;
+      ++rewrites;
+      break;
+    }
+  }
+  for (size_t i = 0; i < g.nodes.size(); ++i) {  // MatMul(x, W) + b → MatMul with a bias
+    Node& n = g.nodes[i];
+    if (dead[i] || n.op_type != "Add" || n.inputs.size() != 2 || !n.domain.empty()) continue;
+    for (int side = 0; side < 2; ++side) {
+      int mm = SoleProducer(g, u, dead, n.inputs[1 - side], "MatMul");
+      if (mm < 0 || !FoldMatMulBias(g, g.nodes[mm], n, side)) continue;
       dead[i] = true;
       ++rewrites;
       break;

@@ -192,6 +192,9 @@ Status ConvertNode(const onnx::NodeProto& np, size_t index, Graph& g, const Scop
   n.opset = opset->second;
   for (const auto& ap : np.attribute()) {
     if (n.attrs.count(ap.name())) return MalformedError(where + ": duplicate attribute " + ap.name());
+    if (!ap.name().empty() && ap.name()[0] == '_') {  // the optimizer's own ("_act", "_bias")
+      return MalformedError(where + ": attribute name " + ap.name() + " is reserved (leading '_')");
+    }
     auto a = ConvertAttribute(ap, &scope, depth, limits, g.opsets);
     if (!a.ok()) return Error{a.error().code, where + ": " + a.error().message};
     if (a->g) {

@@ -50,7 +50,23 @@ void NaiveMatMul(const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k) 
   }
 }
 
-Status RunMatMul(KernelContext& ctx, const OpAttrs&) {
+// Adds the fused bias (input 2, "_bias"; see fusion.cc) along y's last axis.
+Status AddRowBias(KernelContext& ctx, Tensor* y) {
+  CONFIDE_ASSIGN_OR_RETURN(const Tensor* bias, Input(ctx, 2));
+  int64_t n = y->shape().empty() ? 0 : y->shape().back();
+  if (y->dtype() != DataType::kFloat32 || bias->dtype() != DataType::kFloat32 || bias->num_elements() != n || n == 0) {
+    return InvalidArgumentError("MatMul bias " + ShapeToString(bias->shape()) + " does not fit output " +
+                                ShapeToString(y->shape()));
+  }
+  float* out = y->data<float>();
+  const float* b = bias->data<float>();
+  for (int64_t row = 0, rows = y->num_elements() / n; row < rows; ++row) {
+    for (int64_t j = 0; j < n; ++j) out[row * n + j] += b[j];
+  }
+  return OkStatus();
+}
+
+Status RunMatMul(KernelContext& ctx, const OpAttrs& attrs) {
   CONFIDE_ASSIGN_OR_RETURN(const Tensor* a, Input(ctx, 0));
   CONFIDE_ASSIGN_OR_RETURN(const Tensor* b, Input(ctx, 1));
   if (a->dtype() != b->dtype()) return InvalidArgumentError("MatMul input dtypes differ");
@@ -88,7 +104,7 @@ Status RunMatMul(KernelContext& ctx, const OpAttrs&) {
     CONFIDE_DISPATCH_ALL(a->dtype(), NaiveMatMul<T>(a->data<T>() + oa * m * k, b->data<T>() + ob * k * n,
                                                     y->data<T>() + i * m * n, m, n, k));
   }
-  return OkStatus();
+  return attrs.Int("_bias", 0) ? AddRowBias(ctx, y) : OkStatus();
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 //
 // With a constant B (Gemm; MatMul whose B is a 2-D initializer) the weights are packed once per
 // input shape into oneDNN's preferred layout, alpha is folded into them and beta*C into a bias
-// (C must be constant and broadcast along rows: [N], [1,N] or a scalar). MatMul with a runtime B
+// (C must be constant and broadcast along rows: [N], [1,N] or a scalar); a MatMul fused with its
+// Add ("_bias", fusion.cc) takes its constant [N] bias the same way. MatMul with a runtime B
 // (attention) runs as a batched matmul with NumPy batch broadcasting. Gemm honours "_act".
 #include "confide/engine/kernels/onednn/onednn.h"
 
@@ -27,7 +28,13 @@ class FastMatMul : public Kernel {
   // b: constant B (2-D) or null. For Gemm, trans_a/trans_b/alpha/beta/C come from the node.
   FastMatMul(const NodeInfo& n, bool gemm) : gemm_(gemm), act_(Activation::FromAttrs(OpAttrs(n))) {
     if (n.constant_inputs[1]) b_ = *n.constant_inputs[1];
-    if (!gemm) return;
+    if (!gemm) {
+      if (n.GetInt("_bias", 0)) {  // fused MatMul + Add (fusion.cc): MakeMatMul checked it
+        const Tensor& c = *n.constant_inputs[2];
+        bias_.assign(c.data<float>(), c.data<float>() + c.num_elements());
+      }
+      return;
+    }
     trans_a_ = n.GetInt("transA", 0) != 0;
     trans_b_ = n.GetInt("transB", 0) != 0;
     alpha_ = n.GetFloat("alpha", 1.f);
@@ -176,6 +183,12 @@ Result<std::unique_ptr<Kernel>> MakeMatMul(const NodeInfo& n) {
   const Tensor* b = n.constant_inputs[1];
   if (b && (!IsFloat(b) || b->shape().size() != 2)) return UnsupportedError("oneDNN MatMul: constant B must be float32 2-D");
   if (n.Has("_act")) return UnsupportedError("oneDNN MatMul: post-ops");
+  if (n.GetInt("_bias", 0)) {
+    const Tensor* c = n.num_inputs > 2 ? n.constant_inputs[2] : nullptr;
+    if (!b || !IsFloat(c) || c->shape() != Shape{b->shape()[1]}) {
+      return UnsupportedError("oneDNN MatMul: bias must be a constant float32 row");
+    }
+  }
   return Make(n, false);
 }
 
