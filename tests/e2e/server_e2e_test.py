@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end tests of confide-server and the confide client with real processes on loopback.
 
-Run by CTest (tests registered in apps/confide-server/CMakeLists.txt) or by hand:
+Run by CTest (e2e.server, registered in tests/e2e/CMakeLists.txt) or by hand:
 CONFIDE_CLI=build/x/apps/confide/confide CONFIDE_SERVER=... python3 tests/e2e/server_e2e_test.py
 """
 import json
