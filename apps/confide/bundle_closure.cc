@@ -15,9 +15,12 @@ namespace confide::cli {
 namespace {
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
     s.remove_suffix(1);
+  }
   return s;
 }
 
@@ -81,10 +84,11 @@ Result<LibraryClosure> ParseLddOutput(std::string_view text) {
         return MalformedError("ldd output line " + std::to_string(line_no) + ": " +
                               std::string(line));
       }
-      if (!IsSystemLibrary(name))
+      if (!IsSystemLibrary(name)) {
         closure.bundled.push_back({std::string(BaseName(name)), std::string(name)});
-      else
+      } else {
         closure.system.emplace_back(BaseName(name));
+      }
       continue;
     }
     std::string_view soname = Trim(line.substr(0, arrow));
@@ -115,8 +119,9 @@ Result<LibraryClosure> ParseLddOutput(std::string_view text) {
 Result<std::string> RunAndCapture(const std::vector<std::string>& argv) {
   if (argv.empty()) return InvalidArgumentError("RunAndCapture: empty command");
   int out_pipe[2], err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0)
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) {
     return UnavailableError(std::string("pipe: ") + std::strerror(errno));
+  }
   if (pipe2(err_pipe, O_CLOEXEC) != 0) {
     close(out_pipe[0]);
     close(out_pipe[1]);
@@ -128,7 +133,9 @@ Result<std::string> RunAndCapture(const std::vector<std::string>& argv) {
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
   std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : argv) {
+    args.push_back(const_cast<char*>(a.c_str()));
+  }
   args.push_back(nullptr);
   pid_t pid = 0;
   int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);

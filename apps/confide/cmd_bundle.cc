@@ -70,8 +70,9 @@ Status CopyInto(const fs::path& from, const fs::path& to, fs::perms mode) {
   std::error_code ec;
   fs::copy_file(from, to, fs::copy_options::none, ec);  // follows a symlinked source
   if (!ec) fs::permissions(to, mode, fs::perm_options::replace, ec);
-  if (ec)
+  if (ec) {
     return UnavailableError("copy " + from.string() + " -> " + to.string() + ": " + ec.message());
+  }
   return OkStatus();
 }
 
@@ -96,11 +97,13 @@ std::string DefaultServer() {
 Status PrepareOutput(const fs::path& out, bool force) {
   std::error_code ec;
   if (fs::exists(out, ec)) {
-    if (!fs::is_directory(out, ec))
+    if (!fs::is_directory(out, ec)) {
       return InvalidArgumentError(out.string() + " is not a directory");
+    }
     if (!fs::is_empty(out, ec)) {
-      if (!force)
+      if (!force) {
         return InvalidArgumentError(out.string() + " is not empty (--force replaces a bundle)");
+      }
       if (!fs::exists(out / "confide-server.toml", ec) || !fs::exists(out / "run.sh", ec)) {
         return InvalidArgumentError(
             out.string() + " is not empty and not a bundle: --force only replaces a bundle");
@@ -178,8 +181,9 @@ Status CheckInputs(const std::vector<std::string>& models) {
     std::vector<std::string> paths = {spec.substr(0, colon)};
     if (colon != std::string::npos) paths.push_back(spec.substr(colon + 1));
     for (const std::string& path : paths) {
-      if (!fs::is_regular_file(path, ec))
+      if (!fs::is_regular_file(path, ec)) {
         return NotFoundError("--model " + spec + ": no file '" + path + "'");
+      }
     }
   }
   return OkStatus();
@@ -189,8 +193,9 @@ Status Build(const BundleArgs& a, BundleTarget target) {
   const fs::path out = a.out;
   std::string server = a.server.empty() ? DefaultServer() : a.server;
   std::error_code ec;
-  if (!fs::is_regular_file(server, ec))
+  if (!fs::is_regular_file(server, ec)) {
     return NotFoundError("confide-server not found: " + server + " (--server)");
+  }
   CONFIDE_ASSIGN_OR_RETURN(package::TrustList trust, package::TrustList::Load(a.trust));
   ReferenceValues refs{.target = target, .generated_at = FormatRfc3339(SystemClock().Now())};
   ServerConfigValues config{.target = target};
@@ -296,8 +301,9 @@ Status Build(const BundleArgs& a, BundleTarget target) {
   std::cout << "bundle for " << BundleTargetName(target) << " in " << out.string() << "\n"
             << "  bin/confide-server  sha384 " << refs.server_sha384 << "\n"
             << "  lib/: " << closure.bundled.size() << " libraries bundled; from the system: ";
-  for (size_t i = 0; i < closure.system.size(); ++i)
+  for (size_t i = 0; i < closure.system.size(); ++i) {
     std::cout << (i ? " " : "") << closure.system[i];
+  }
   std::cout << "\n  models: " << config.models.size()
             << "; trusted files in the Gramine manifest: " << trusted.size() << "\n"
             << "  "
