@@ -36,9 +36,9 @@ Attestor::Attestor(tee::Platform& platform, WorkloadInputs inputs,
       workload_(workload),
       hpke_key_(std::move(hpke_key)),
       hpke_pub_(std::move(hpke_pub)),
-      identity_(std::move(identity)) {
-  evidence_digest_ = crypto::Sha256(attest::EncodeEvidenceBundle(identity_.bundle));
-}
+      identity_(std::move(identity)),
+      encoded_bundle_(attest::EncodeEvidenceBundle(identity_.bundle)),
+      evidence_digest_(crypto::Sha256(encoded_bundle_)) {}
 
 Result<std::unique_ptr<Attestor>> Attestor::Create(tee::Platform& platform, WorkloadInputs inputs,
                                                    Time now) {
@@ -57,9 +57,9 @@ Result<std::unique_ptr<Attestor>> Attestor::Create(tee::Platform& platform, Work
                                                 std::move(identity)));
 }
 
-json Attestor::BundleJson(const attest::EvidenceBundle& bundle) const {
+json Attestor::BundleJson(const attest::EvidenceBundle& bundle, ByteSpan encoded) const {
   json j = {{"tee", std::string(attest::TeeTypeName(bundle.tee))},
-            {"evidence_bundle", Base64Encode(attest::EncodeEvidenceBundle(bundle))},
+            {"evidence_bundle", Base64Encode(encoded)},
             {"evidence", Base64Encode(bundle.evidence)},
             {"endorsements", Base64Encode(bundle.endorsements)},
             {"claims_cbor", Base64Encode(bundle.claims)}};
@@ -78,13 +78,13 @@ json Attestor::BundleJson(const attest::EvidenceBundle& bundle) const {
 }
 
 json Attestor::CertificateEvidenceJson() const {
-  json j = BundleJson(identity_.bundle);
+  json j = BundleJson(identity_.bundle, encoded_bundle_);
   j["certificate_pem"] = identity_.certificate.ToPem();
   j["produced_at"] = FormatRfc3339(identity_.certificate.not_before());
   return j;
 }
 
-Result<json> Attestor::FreshEvidenceJson(ByteSpan nonce) const {
+Result<FreshEvidence> Attestor::FreshEvidenceJson(ByteSpan nonce) const {
   if (nonce.empty() || nonce.size() > kMaxNonceSize) {
     return InvalidArgumentError("nonce must be 1.." + std::to_string(kMaxNonceSize) + " bytes");
   }
@@ -97,7 +97,9 @@ Result<json> Attestor::FreshEvidenceJson(ByteSpan nonce) const {
   CONFIDE_ASSIGN_OR_RETURN(tee::Evidence ev, platform_.GetEvidence(attest::ReportDataFor(cbor)));
   attest::EvidenceBundle bundle{.tee = ev.tee, .evidence = std::move(ev.report),
                                 .claims = std::move(cbor), .endorsements = std::move(ev.cert_table)};
-  return BundleJson(bundle);
+  Bytes encoded = attest::EncodeEvidenceBundle(bundle);
+  return FreshEvidence{.json = BundleJson(bundle, encoded),
+                       .evidence_digest = crypto::Sha256(encoded)};
 }
 
 }  // namespace confide::server

@@ -23,6 +23,13 @@ namespace confide::server {
 
 inline constexpr size_t kMaxNonceSize = 64;
 
+// POST /v1/attestation's answer: the JSON document and the SHA-256 of its encoded evidence
+// bundle (the base64 "evidence_bundle" member), computed once where the bundle is encoded.
+struct FreshEvidence {
+  nlohmann::json json;
+  std::array<uint8_t, 32> evidence_digest{};
+};
+
 // Thread safe after Create.
 class Attestor {
  public:
@@ -42,12 +49,13 @@ class Attestor {
   nlohmann::json CertificateEvidenceJson() const;
   // POST /v1/attestation: fresh evidence whose claims add `nonce` (1..kMaxNonceSize bytes:
   // kInvalidArgument otherwise). Platform errors pass through.
-  Result<nlohmann::json> FreshEvidenceJson(ByteSpan nonce) const;
+  Result<FreshEvidence> FreshEvidenceJson(ByteSpan nonce) const;
 
  private:
   Attestor(tee::Platform& platform, WorkloadInputs inputs, std::array<uint8_t, 32> workload,
            crypto::PrivateKey hpke_key, Bytes hpke_pub, channel::AttestedIdentity identity);
-  nlohmann::json BundleJson(const attest::EvidenceBundle& bundle) const;
+  // `encoded`: attest::EncodeEvidenceBundle(bundle), which the caller also hashes.
+  nlohmann::json BundleJson(const attest::EvidenceBundle& bundle, ByteSpan encoded) const;
 
   tee::Platform& platform_;
   WorkloadInputs inputs_;
@@ -55,6 +63,7 @@ class Attestor {
   crypto::PrivateKey hpke_key_;
   Bytes hpke_pub_;
   channel::AttestedIdentity identity_;
+  Bytes encoded_bundle_;  // the certificate's bundle, encoded once
   std::array<uint8_t, 32> evidence_digest_{};
 };
 

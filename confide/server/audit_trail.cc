@@ -81,4 +81,13 @@ Result<uint64_t> AuditTrail::Record(audit::AuditEvent event,
   return *seq;
 }
 
+void AuditTrail::LogRefusal(audit::AuditEvent event, const nlohmann::json& log_fields) const {
+  if (event.tee_type.empty()) event.tee_type = tee_type_;
+  nlohmann::json fields = LogFields(event);
+  if (log_fields.is_object()) fields.update(log_fields);
+  fields["kind"] = event.kind;
+  fields["audit"] = false;
+  LogEvent("warn", "request_refused", fields);
+}
+
 }  // namespace confide::server

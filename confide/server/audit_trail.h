@@ -52,6 +52,12 @@ class AuditTrail {
   // served, no key accepted, no start).
   Result<uint64_t> Record(audit::AuditEvent event,
                           const nlohmann::json& log_fields = nlohmann::json::object()) const;
+  // A refused request that is not a durable audit event: one "warn" JSON log line ("audit":
+  // false), never an audit log entry. For refusals anyone can cause without authenticating
+  // (malformed bodies, unsigned or wrongly signed pushes), so that they cannot grow the audit
+  // log; callers count them in Metrics::CountRefused.
+  void LogRefusal(audit::AuditEvent event,
+                  const nlohmann::json& log_fields = nlohmann::json::object()) const;
   bool durable() const { return log_ != nullptr; }
 
  private:

@@ -20,6 +20,11 @@ void Metrics::CountKeyUse(const std::string& origin) {
   ++key_uses_[origin];
 }
 
+void Metrics::CountRefused(const std::string& route, const std::string& reason) {
+  std::lock_guard lock(mu_);
+  ++refused_[{route, reason}];
+}
+
 std::string Metrics::Render() const {
   std::lock_guard lock(mu_);
   std::ostringstream out;
@@ -40,13 +45,22 @@ std::string Metrics::Render() const {
         << "\nconfide_request_seconds_sum{route=\"" << route << "\"} " << h.sum
         << "\nconfide_request_seconds_count{route=\"" << route << "\"} " << h.count << "\n";
   }
-  out << "# HELP confide_model_keys_total Model keys obtained at start-up, by origin.\n"
+  out << "# HELP confide_refused_total Requests refused without a durable audit entry, by route "
+         "and reason.\n"
+      << "# TYPE confide_refused_total counter\n";
+  for (const auto& [key, n] : refused_) {
+    out << "confide_refused_total{route=\"" << key.first << "\",reason=\"" << key.second
+        << "\"} " << n << "\n";
+  }
+  out << "# HELP confide_model_keys_total Model keys used (audited), by origin.\n"
       << "# TYPE confide_model_keys_total counter\n";
   for (const auto& [origin, n] : key_uses_) {
     out << "confide_model_keys_total{origin=\"" << origin << "\"} " << n << "\n";
   }
   out << "# HELP confide_models_loaded Models loaded and ready.\n"
       << "# TYPE confide_models_loaded gauge\nconfide_models_loaded " << models_loaded_.load()
+      << "\n# HELP confide_models_pending Models awaiting their key (confide provision).\n"
+      << "# TYPE confide_models_pending gauge\nconfide_models_pending " << models_pending_.load()
       << "\n";
   return out.str();
 }

@@ -21,9 +21,17 @@ class Metrics {
   // Counts one request to `route` (a fixed route name, never a raw path) with `status`, and adds
   // its latency to the route's histogram.
   void Observe(const std::string& route, int status, double seconds);
-  // Counts a model key obtained from `origin` ("sealed-cache", "kbs", "key-file").
+  // Counts a model key used, by `origin` ("sealed-cache", "kbs", "key-file", "provision"): call
+  // it once the key's audit entry is durable.
   void CountKeyUse(const std::string& origin);
-  void SetModelsLoaded(int n) { models_loaded_ = n; }
+  // Counts a request refused without a durable audit entry (unauthenticated or malformed): the
+  // route name and the refusal reason are fixed strings, so the series stay few.
+  void CountRefused(const std::string& route, const std::string& reason);
+  // Models that serve, and models that await their key (`confide provision`).
+  void SetModels(int ready, int pending) {
+    models_loaded_ = ready;
+    models_pending_ = pending;
+  }
   // The Prometheus text exposition format (version 0.0.4).
   std::string Render() const;
 
@@ -39,7 +47,9 @@ class Metrics {
   std::map<std::pair<std::string, int>, uint64_t> requests_;
   std::map<std::string, Histogram> latency_;
   std::map<std::string, uint64_t> key_uses_;
+  std::map<std::pair<std::string, std::string>, uint64_t> refused_;
   std::atomic<int> models_loaded_{0};
+  std::atomic<int> models_pending_{0};
 };
 
 }  // namespace confide::server

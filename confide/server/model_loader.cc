@@ -3,7 +3,6 @@
 #include <filesystem>
 
 #include "confide/base/file.h"
-#include "confide/base/process.h"
 #include "confide/package/model_key.h"
 #include "confide/server/key_cache.h"
 
@@ -56,7 +55,7 @@ Result<ObtainedKey> FromKeyFile(const ModelSource& source) {
   return ObtainedKey{*std::move(key), "key-file"};
 }
 
-// Tries each source in order; the last error is reported when none has the key.
+// Tries each source in order. The only error is kNotFound: no source has the key.
 Result<ObtainedKey> ObtainKey(const ModelSource& source, const KeySources& keys,
                               tee::Platform& platform, const package::PackagePrefix& prefix) {
   auto cached = FromCache(keys, platform, prefix.manifest_digest);
@@ -92,7 +91,6 @@ Result<ServedModel> DecryptAndLoad(package::FileSource& in, package::PackageRead
   CONFIDE_ASSIGN_OR_RETURN(std::unique_ptr<engine::Model> model,
                            engine::Model::Load(sink.bytes(), engine_options));
   sink.Discard();
-  ReleaseFreedHeap();  // the plaintext model and the loader's transient structures, now freed
   // A pushed key is sealed by the caller once its audit entry is durable (StoreKeyInCache).
   if (key.origin != "sealed-cache" && key.origin != "provision") {
     StoreInCache(keys, platform, key.key, prefix.manifest_digest);
@@ -109,31 +107,29 @@ Result<ServedModel> DecryptAndLoad(package::FileSource& in, package::PackageRead
 
 Result<ServedModel> LoadServedModel(const ModelSource& source, const KeySources& keys,
                                     const package::TrustList& trust, tee::Platform& platform,
-                                    Time now, const engine::LoadOptions& engine_options) {
+                                    Time now, const engine::LoadOptions& engine_options,
+                                    IfNoKey if_no_key) {
   CONFIDE_ASSIGN_OR_RETURN(package::FileSource in, package::FileSource::Open(source.package_path));
   CONFIDE_ASSIGN_OR_RETURN(package::PackageReader reader,
                            package::PackageReader::Open(in, trust, now));
-  CONFIDE_ASSIGN_OR_RETURN(ObtainedKey key, ObtainKey(source, keys, platform, reader.prefix()));
-  return DecryptAndLoad(in, reader, std::move(key), keys, platform, engine_options);
+  auto key = ObtainKey(source, keys, platform, reader.prefix());
+  if (!key.ok() && key.error().code == ErrorCode::kNotFound && if_no_key == IfNoKey::kPending) {
+    const package::PackagePrefix& prefix = reader.prefix();
+    return ServedModel{.state = ModelState::kPending,
+                       .name = prefix.manifest.name,
+                       .version = prefix.manifest.model_version,
+                       .manifest_digest = prefix.manifest_digest,
+                       .key_origin = "pending",
+                       .model = nullptr,
+                       .signer_key_id = prefix.manifest.signer_key_id};
+  }
+  if (!key.ok()) return key.error();
+  return DecryptAndLoad(in, reader, *std::move(key), keys, platform, engine_options);
 }
 
 void StoreKeyInCache(const KeySources& keys, tee::Platform& platform, const SecretBytes& key,
                      const package::Digest& manifest_digest) {
   StoreInCache(keys, platform, key, manifest_digest);
-}
-
-Result<ServedModel> PendingServedModel(const ModelSource& source, const package::TrustList& trust,
-                                       Time now) {
-  CONFIDE_ASSIGN_OR_RETURN(package::FileSource in, package::FileSource::Open(source.package_path));
-  CONFIDE_ASSIGN_OR_RETURN(package::PackageReader reader,
-                           package::PackageReader::Open(in, trust, now));
-  const package::PackagePrefix& prefix = reader.prefix();
-  return ServedModel{.name = prefix.manifest.name,
-                     .version = prefix.manifest.model_version,
-                     .manifest_digest = prefix.manifest_digest,
-                     .key_origin = "pending",
-                     .model = nullptr,
-                     .signer_key_id = prefix.manifest.signer_key_id};
 }
 
 Result<ServedModel> LoadServedModelWithKey(const ModelSource& source, const SecretBytes& key,

@@ -35,7 +35,15 @@ struct KeySources {
   KeyBrokerFn key_broker;  // empty = no broker
 };
 
+// Whether a served model has its key: kPending = no key source had it and the server awaits its
+// owner's push (`confide provision`); its package is verified but still encrypted.
+enum class ModelState { kReady, kPending };
+
+// What LoadServedModel does when no key source has the model's key.
+enum class IfNoKey { kFail, kPending };
+
 struct ServedModel {
+  ModelState state = ModelState::kReady;
   std::string name;
   std::string version;
   package::Digest manifest_digest{};
@@ -44,24 +52,23 @@ struct ServedModel {
   package::Digest signer_key_id{};       // the manifest's: who may push the key
 };
 
-// Loads one model. Key order: the sealed cache (if present and it unseals), the key broker, the
-// key file. Errors: the package's (kNotFound, kMalformed, kVerificationFailed for a bad signature
-// or wrong key), kNotFound when no source has a key, the engine's on load. A failure to write
-// the sealed cache is not an error (the next start asks the broker again). The decrypted ONNX
-// bytes live only in memory and are wiped after the engine loaded them.
+// Loads one model, opening and verifying its package once. Key order: the sealed cache (if
+// present and it unseals), the key broker, the key file. When no source has the key:
+// kNotFound with `if_no_key` kFail; with kPending (the server runs with --await-provision) a
+// ServedModel in state kPending (key_origin "pending", model null, nothing decrypted). Errors:
+// the package's (kNotFound, kMalformed, kVerificationFailed for a bad signature or wrong key),
+// the engine's on load. A failure to write the sealed cache is not an error (the next start asks
+// the broker again). The decrypted ONNX bytes live only in memory and are wiped after the engine
+// loaded them. Does not trim the heap: the caller calls ReleaseFreedHeap once all are loaded.
 Result<ServedModel> LoadServedModel(const ModelSource& source, const KeySources& keys,
                                     const package::TrustList& trust, tee::Platform& platform,
-                                    Time now, const engine::LoadOptions& engine_options);
-
-// A model whose key no source has (the server runs with --await-provision): the package is
-// opened and its owner signature verified, nothing is decrypted. key_origin "pending", model null.
-// Errors: the package's, as LoadServedModel.
-Result<ServedModel> PendingServedModel(const ModelSource& source, const package::TrustList& trust,
-                                       Time now);
+                                    Time now, const engine::LoadOptions& engine_options,
+                                    IfNoKey if_no_key = IfNoKey::kFail);
 
 // Loads a model with a key pushed by its owner (key_origin "provision"); does not seal the key
-// (the caller does, with StoreKeyInCache, once the push is audited). Errors: kVerificationFailed "wrong model key" (the manifest's key_check), the
-// package's and the engine's, as LoadServedModel.
+// (the caller does, with StoreKeyInCache, once the push is audited), nor trim the heap. Errors:
+// kVerificationFailed "wrong model key" (the manifest's key_check), the package's and the
+// engine's, as LoadServedModel.
 Result<ServedModel> LoadServedModelWithKey(const ModelSource& source, const SecretBytes& key,
                                            const KeySources& keys, const package::TrustList& trust,
                                            tee::Platform& platform, Time now,

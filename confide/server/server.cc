@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "confide/base/hex.h"
+#include "confide/base/process.h"
 #include "confide/server/log.h"
 
 namespace confide::server {
@@ -29,20 +30,20 @@ Result<std::unique_ptr<Server>> Server::Start(tee::Platform& platform, ServerCon
       config.audit_log, config.clock ? *config.clock : s->system_clock_, platform.Describe().tee);
   std::vector<ServedModel> models;
   WorkloadInputs workload{.launch_config = LaunchConfigText(config)};
+  const IfNoKey if_no_key = config.await_provision ? IfNoKey::kPending : IfNoKey::kFail;
+  bool any_loaded = false;
   for (const ModelSource& source : config.models) {
     auto start = std::chrono::steady_clock::now();
-    auto loaded = LoadServedModel(source, config.keys, trust, platform, now, config.engine);
-    if (!loaded.ok() && loaded.error().code == ErrorCode::kNotFound && config.await_provision &&
-        loaded.error().message.starts_with("no key for model")) {
-      CONFIDE_ASSIGN_OR_RETURN(ServedModel pending, PendingServedModel(source, trust, now));
-      LogEvent("warn", "model_pending", {{"model", pending.name},
-                                         {"note", "awaiting its key: confide provision"}});
-      workload.manifest_digests.push_back(pending.manifest_digest);
-      models.push_back(std::move(pending));
+    CONFIDE_ASSIGN_OR_RETURN(ServedModel m, LoadServedModel(source, config.keys, trust, platform,
+                                                            now, config.engine, if_no_key));
+    workload.manifest_digests.push_back(m.manifest_digest);
+    if (m.state == ModelState::kPending) {
+      LogEvent("warn", "model_pending",
+               {{"model", m.name}, {"note", "awaiting its key: confide provision"}});
+      models.push_back(std::move(m));
       continue;
     }
-    if (!loaded.ok()) return loaded.error();
-    ServedModel m = *std::move(loaded);
+    any_loaded = true;
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                     .count();
     CONFIDE_TRY(s->audit_->Record({.kind = kAuditKeyUse,
@@ -56,14 +57,14 @@ Result<std::unique_ptr<Server>> Server::Start(tee::Platform& platform, ServerCon
                                    {"manifest_digest", HexEncode(m.manifest_digest)},
                                    {"version", m.version}}));
     LogEvent("info", "model_loaded", {{"model", m.name}, {"ms", ms}});
-    s->metrics_.CountKeyUse(m.key_origin);
-    workload.manifest_digests.push_back(m.manifest_digest);
+    s->metrics_.CountKeyUse(m.key_origin);  // after its audit entry is durable
     models.push_back(std::move(m));
   }
-  s->metrics_.SetModelsLoaded(static_cast<int>(models.size()));
+  // Once for all models: the plaintext packages and the loaders' transient structures.
+  if (any_loaded) ReleaseFreedHeap();
   CONFIDE_ASSIGN_OR_RETURN(s->attestor_, Attestor::Create(platform, std::move(workload), now));
-  s->service_ = std::make_unique<InferenceService>(std::move(models), *s->attestor_,
-                                                   *s->audit_, config.service);
+  s->service_ = std::make_unique<InferenceService>(std::move(models), *s->attestor_, *s->audit_,
+                                                   s->metrics_, config.service);
   if (config.await_provision) {
     s->trust_ = std::move(trust);
     s->config_ = config;  // copies: paths, key sources, engine options
@@ -78,7 +79,8 @@ Result<std::unique_ptr<Server>> Server::Start(tee::Platform& platform, ServerCon
                                     LoadServedModelWithKey(c.models.at(index), key, c.keys,
                                                            self->trust_, *tee,
                                                            clk->Now(), c.engine));
-           self->metrics_.CountKeyUse(m.key_origin);
+           ReleaseFreedHeap();  // the pushed model's plaintext and loader structures
+           // The key use is counted by the service once the push's audit entry is durable.
            return std::move(m.model);
          },
          .seal = [self, tee](const SecretBytes& key, const package::Digest& digest) {

@@ -43,8 +43,21 @@ Reply ErrorReply(int status, std::string_view message) {
 }
 
 InferenceService::InferenceService(std::vector<ServedModel> models, const Attestor& attestor,
-                                   const AuditTrail& audit, ServiceOptions opts)
-    : models_(std::move(models)), attestor_(attestor), audit_(audit), opts_(std::move(opts)) {}
+                                   const AuditTrail& audit, Metrics& metrics, ServiceOptions opts)
+    : models_(std::move(models)),
+      attestor_(attestor),
+      audit_(audit),
+      metrics_(metrics),
+      opts_(std::move(opts)) {
+  std::shared_lock lock(engines_mu_);
+  PublishModelCountsLocked();
+}
+
+void InferenceService::PublishModelCountsLocked() const {
+  int ready = 0;
+  for (const ServedModel& m : models_) ready += m.model != nullptr;
+  metrics_.SetModels(ready, static_cast<int>(models_.size()) - ready);
+}
 
 const ServedModel* InferenceService::Find(const std::string& name,
                                           const std::string& version) const {
@@ -170,32 +183,26 @@ Reply InferenceService::GetAttestation(const std::string& requester) const {
 Reply InferenceService::PostAttestation(std::string_view body, const std::string& requester) const {
   audit::AuditEvent event{.kind = kAuditAttestation, .claims_summary = "kind=fresh",
                           .result = "error", .requester = requester};
+  constexpr char kRoute[] = "attestation_fresh";
   json j = json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("nonce") || !j["nonce"].is_string()) {
-    event.reasons = {"BAD_REQUEST"};
-    (void)audit_.Record(std::move(event));
-    return ErrorReply(400, "body must be {\"nonce\": base64}");
+    return Refuse(kRoute, std::move(event), 400, "BAD_REQUEST",
+                  "body must be {\"nonce\": base64}");
   }
   auto nonce = Base64Decode(j["nonce"].get<std::string>());
   if (!nonce.ok()) {
-    event.reasons = {"BAD_NONCE"};
-    (void)audit_.Record(std::move(event));
-    return ErrorReply(400, "nonce: " + nonce.error().message);
+    return Refuse(kRoute, std::move(event), 400, "BAD_NONCE", "nonce: " + nonce.error().message);
   }
-  auto doc = attestor_.FreshEvidenceJson(*nonce);
-  if (!doc.ok()) {
-    event.reasons = {doc.error().code == ErrorCode::kInvalidArgument ? "BAD_NONCE" : "EVIDENCE_ERROR"};
-    (void)audit_.Record(std::move(event));
-    return ErrorReply(StatusFor(doc.error()), doc.error().message);
+  auto fresh = attestor_.FreshEvidenceJson(*nonce);
+  if (!fresh.ok()) {
+    bool bad_nonce = fresh.error().code == ErrorCode::kInvalidArgument;
+    return Refuse(kRoute, std::move(event), StatusFor(fresh.error()),
+                  bad_nonce ? "BAD_NONCE" : "EVIDENCE_ERROR", fresh.error().message);
   }
-  auto bundle = Base64Decode((*doc)["evidence_bundle"].get<std::string>());
-  if (bundle.ok()) {
-    auto digest = crypto::Sha256(*bundle);
-    event.evidence_digest.assign(digest.begin(), digest.end());
-  }
+  event.evidence_digest.assign(fresh->evidence_digest.begin(), fresh->evidence_digest.end());
   event.result = "ok";
   if (!audit_.Record(std::move(event)).ok()) return ErrorReply(503, "audit log unavailable");
-  return JsonReply(*doc);
+  return JsonReply(fresh->json);
 }
 
 Reply InferenceService::SealedInfer(const std::string& name, std::string_view body) const {
@@ -220,6 +227,15 @@ Reply InferenceService::RefuseProvision(audit::AuditEvent event, int status,
   return ErrorReply(status, message);
 }
 
+Reply InferenceService::Refuse(const std::string& route, audit::AuditEvent event, int status,
+                               const std::string& reason, const std::string& message) const {
+  event.result = event.kind == kAuditProvision ? "refused" : "error";
+  event.reasons = {reason};
+  audit_.LogRefusal(std::move(event), {{"status", status}});  // the request line has the route
+  metrics_.CountRefused(route, reason);
+  return ErrorReply(status, message);
+}
+
 Reply InferenceService::Provision(const std::string& name, std::string_view body,
                                   const std::string& requester) const {
   if (!provisioning_.load || !provisioning_.trust || !provisioning_.clock) {
@@ -235,28 +251,38 @@ Reply InferenceService::Provision(const std::string& name, std::string_view body
   audit::AuditEvent event{.kind = kAuditProvision, .model_id = m.name,
                           .claims_summary = "manifest_digest=" + HexEncode(m.manifest_digest),
                           .result = "error", .requester = requester};
+  constexpr char kRoute[] = "provision";
+  // Until the signature verifies anyone may have sent the push: refusals are not audited.
   if (EngineOf(m)) {
-    return RefuseProvision(event, 409, "ALREADY_PROVISIONED",
-                           "model '" + name + "' already has its key");
+    return Refuse(kRoute, event, 409, "ALREADY_PROVISIONED",
+                  "model '" + name + "' already has its key");
   }
   auto req = ParseProvisionRequest(body);
-  if (!req.ok()) return RefuseProvision(event, 400, "BAD_REQUEST", req.error().message);
+  if (!req.ok()) return Refuse(kRoute, event, 400, "BAD_REQUEST", req.error().message);
   auto signer = provisioning_.trust->FindSigner(m.signer_key_id, provisioning_.clock->Now());
   if (!signer.ok()) {
-    return RefuseProvision(event, 403, "SIGNER_NOT_TRUSTED",
-                           "the package's signer may not push keys: " + signer.error().message);
+    return Refuse(kRoute, event, 403, "SIGNER_NOT_TRUSTED",
+                  "the package's signer may not push keys: " + signer.error().message);
   }
   if (!VerifyProvisionSignature((*signer)->key, m.manifest_digest, attestor_.hpke_pub(), *req)) {
-    return RefuseProvision(event, 403, "SIGNATURE_INVALID",
-                           "the push is not signed by the package's signer for this server");
+    return Refuse(kRoute, event, 403, "SIGNATURE_INVALID",
+                  "the push is not signed by the package's signer for this server");
   }
   auto key = OpenProvisionKey(attestor_.hpke_key(), m.name, m.manifest_digest, req->sealed_key);
-  if (!key.ok()) return RefuseProvision(event, 403, "KEY_NOT_OPENED", key.error().message);
+  if (!key.ok()) {
+    return RefuseProvision(event, 403, "KEY_NOT_OPENED",
+                           "the sealed key does not open for this server, model and package");
+  }
   auto loaded = provisioning_.load(index, *key);
   if (!loaded.ok()) {
+    // The engine's or package's message stays in the server log: the reply names the outcome.
     bool wrong_key = loaded.error().code == ErrorCode::kVerificationFailed;
-    return RefuseProvision(event, wrong_key ? 403 : 500, wrong_key ? "WRONG_KEY" : "LOAD_FAILED",
-                           loaded.error().message);
+    LogEvent("error", "provision_load_failed",
+             {{"model", m.name}, {"error", loaded.error().ToString()}});
+    return wrong_key ? RefuseProvision(event, 403, "WRONG_KEY",
+                                       "wrong model key: the package does not decrypt with it")
+                     : RefuseProvision(event, 500, "LOAD_FAILED",
+                                       "the model could not be loaded with the pushed key");
   }
   event.result = "ok";
   if (!audit_.Record(event, {{"manifest_digest", HexEncode(m.manifest_digest)}}).ok()) {
@@ -266,8 +292,11 @@ Reply InferenceService::Provision(const std::string& name, std::string_view body
   {
     std::unique_lock lock(engines_mu_);
     models_[index].model = *std::move(loaded);
+    models_[index].state = ModelState::kReady;
     models_[index].key_origin = "provision";
+    PublishModelCountsLocked();
   }
+  metrics_.CountKeyUse("provision");
   LogEvent("info", "model_provisioned", {{"model", m.name}});
   return JsonReply({{"name", m.name}, {"ready", true}});
 }

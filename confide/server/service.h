@@ -62,11 +62,18 @@ struct Provisioning {
 };
 
 // Thread safe: requests may be served concurrently.
+//
+// Audit policy: durable audit entries (AuditTrail::Record) are written for evidence served
+// (GET/POST /v1/attestation) and for decisions on a push signed by the package's signer
+// (accepted, KEY_NOT_OPENED, WRONG_KEY, LOAD_FAILED). Refusals that anyone can cause without
+// authenticating (malformed attestation requests, malformed, unsigned or wrongly signed pushes,
+// pushes to a model that has its key) are only logged and counted in Metrics::CountRefused, so
+// they cannot grow the audit log.
 class InferenceService {
  public:
-  // `attestor` and `audit` must outlive the service.
+  // `attestor`, `audit` and `metrics` must outlive the service. Sets the metrics' model counts.
   InferenceService(std::vector<ServedModel> models, const Attestor& attestor,
-                   const AuditTrail& audit, ServiceOptions opts);
+                   const AuditTrail& audit, Metrics& metrics, ServiceOptions opts);
   // Enables POST /v1/provision (the server runs with --await-provision). Call before serving.
   void EnableProvisioning(Provisioning p) { provisioning_ = std::move(p); }
 
@@ -78,8 +85,9 @@ class InferenceService {
   // `version` empty = the loaded one. With `want_proof` the reply carries kProofHeader.
   Reply Infer(const std::string& name, const std::string& version, std::string_view body,
               std::optional<size_t> json_len, bool want_proof) const;
-  // Attestation requests are audited (AuditTrail) before the evidence leaves; when the audit
-  // entry cannot be made durable the reply is 503 (fail closed). `requester`: the peer address.
+  // Evidence served is audited (AuditTrail) before it leaves; when the audit entry cannot be
+  // made durable the reply is 503 (fail closed). A refused request (bad body or nonce, evidence
+  // error) is logged and counted, not audited. `requester`: the peer address.
   Reply GetAttestation(const std::string& requester) const;
   // Body {"nonce": base64}.
   Reply PostAttestation(std::string_view body, const std::string& requester) const;
@@ -90,8 +98,10 @@ class InferenceService {
   // Body: provision_request.h. The model must be pending (409 once it has a key); the signer
   // must be the manifest's signer_key_id, valid in the trust list (403), the signature over the
   // sealed key and this server's attested HPKE key must verify (403), the key must open (403)
-  // and match the manifest's key_check (403). Every outcome is audited (kAuditProvision); the
-  // key itself is never logged. 200 {"name","ready":true} once the model serves.
+  // and match the manifest's key_check (403). Outcomes of a push whose signature verified are
+  // audited (kAuditProvision); earlier refusals are logged and counted (class comment). The key
+  // is never logged, and engine errors are logged, not returned. 200 {"name","ready":true} once
+  // the model serves; only then is the key use counted (Metrics::CountKeyUse "provision").
   Reply Provision(const std::string& name, std::string_view body,
                   const std::string& requester) const;
 
@@ -99,8 +109,14 @@ class InferenceService {
   const ServedModel* Find(const std::string& name, const std::string& version) const;
   // The model's engine, or null while it awaits its key.
   const engine::Model* EngineOf(const ServedModel& m) const;
+  // A refusal of a push whose signature verified: a durable audit entry (best effort).
   Reply RefuseProvision(audit::AuditEvent event, int status, const std::string& reason,
                         const std::string& message) const;
+  // A refusal that is only logged and counted (class comment).
+  Reply Refuse(const std::string& route, audit::AuditEvent event, int status,
+               const std::string& reason, const std::string& message) const;
+  // Sets the metrics' ready and pending model counts. Caller holds engines_mu_ (either mode).
+  void PublishModelCountsLocked() const;
   Result<engine::NamedTensors> Run(const ServedModel& m, const InferRequest& req) const;
   Reply ProofHeader(Reply reply, const ServedModel& m, std::string_view input) const;
 
@@ -111,6 +127,7 @@ class InferenceService {
   Provisioning provisioning_;
   const Attestor& attestor_;
   const AuditTrail& audit_;
+  Metrics& metrics_;
   ServiceOptions opts_;
 };
 

@@ -8,7 +8,10 @@ package signer's is refused (403, exit 1) and so is a push of another package's 
 whose policy refuses the server's measurement sends nothing (no provision request reaches the
 server); the owner's push makes the model ready and inference matches the engine in-process; a
 second push is refused (409); malformed bodies get 400, unknown models and servers without
---await-provision 404; every push is in the audit log (model_key_provision); a restart
+--await-provision 404; pushes whose signature verified are in the audit log
+(model_key_provision) while unauthenticated refusals (malformed, wrongly signed, repeated pushes,
+a malformed attestation request) are only counted in /metrics (confide_refused_total); the key
+use and the ready/pending model gauges are in /metrics once the push is audited; a restart
 without --await-provision and without any key source serves from the sealed key cache.
 """
 import base64
@@ -35,6 +38,14 @@ def get_json(url):
             return r.status, json.loads(r.read())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read())
+
+
+def metrics(server):
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with urllib.request.urlopen(server.url + "/metrics", context=ctx, timeout=30) as r:
+        return r.read().decode()
 
 
 def post_raw(url, body):
@@ -101,6 +112,10 @@ def main():
         assert status == 400 and "not a JSON object" in body["error"], (status, body)
         status, body = post_raw(server.url + "/v1/provision/nosuch", "{}")
         assert status == 404 and "unknown model" in body["error"], (status, body)
+        status, body = post_raw(server.url + "/v1/attestation", "{not json")
+        assert status == 400 and "nonce" in body["error"], (status, body)
+        text = metrics(server)
+        assert "confide_models_loaded 0\n" in text and "confide_models_pending 1\n" in text, text
 
         # The policy refuses the measurement: the client stops after the handshake.
         before = provision_requests(server)
@@ -147,6 +162,14 @@ def main():
         # A second push: the model has its key.
         p = provision(env, server, env.path("diagnosis.key"), owner)
         assert p.returncode != 0 and "409" in p.stderr, (p.returncode, p.stderr)
+        text = metrics(server)
+        for line in ['confide_refused_total{route="provision",reason="BAD_REQUEST"} 1',
+                     'confide_refused_total{route="provision",reason="SIGNATURE_INVALID"} 1',
+                     'confide_refused_total{route="provision",reason="ALREADY_PROVISIONED"} 1',
+                     'confide_refused_total{route="attestation_fresh",reason="BAD_REQUEST"} 1',
+                     'confide_model_keys_total{origin="provision"} 1',
+                     "confide_models_loaded 1\n", "confide_models_pending 0\n"]:
+            assert line in text, (line, text)
         logs = server.logs()
         assert server.stop() == 0, logs
         key = open(env.path("diagnosis.key"), "rb").read()[-32:]
@@ -158,12 +181,13 @@ def main():
 
         assert_no_key(logs, "the server log")
 
-        events = [e for e in json.loads(run(CLI, "audit", "export", "--json", db).stdout)
-                  if e["kind"] == "model_key_provision"]
+        # Only the signed pushes' decisions are audited; no refused attestation request is.
+        exported = json.loads(run(CLI, "audit", "export", "--json", db).stdout)
+        assert all(e["result"] == "ok" for e in exported
+                   if e["kind"] == "attestation_request"), exported
+        events = [e for e in exported if e["kind"] == "model_key_provision"]
         got = [(e["result"], e["reasons"]) for e in events]
-        assert got == [("refused", ["BAD_REQUEST"]), ("refused", ["SIGNATURE_INVALID"]),
-                       ("refused", ["WRONG_KEY"]),
-                       ("ok", []), ("refused", ["ALREADY_PROVISIONED"])], got
+        assert got == [("refused", ["WRONG_KEY"]), ("ok", [])], got
         assert all(e["model_id"] == "diagnosis" for e in events), events
 
         # Restart with no key source and no --await-provision: the sealed cache has the key.
