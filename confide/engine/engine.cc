@@ -124,6 +124,7 @@ Result<std::unique_ptr<Model>> Model::Load(ByteSpan bytes, const LoadOptions& op
     CONFIDE_TRY(internal::FoldConstants(*m->graph_, registry, *m->pool_));
     internal::FuseGraph(*m->graph_);
     internal::RemoveDeadNodes(*m->graph_);
+    internal::AssignChannelsLast(*m->graph_, registry);
   }
   m->info_.num_nodes_optimized = static_cast<int>(m->graph_->nodes.size());
   m->info_.weight_bytes = WeightBytes(*m->graph_);

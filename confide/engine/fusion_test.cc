@@ -300,5 +300,63 @@ TEST(Fusion, ModelsCannotSetTheOptimizersAttributes) {
   EXPECT_NE(loaded.error().message.find("_act is reserved"), std::string::npos) << loaded.error().ToString();
 }
 
+// X[1,3,20,24] -> C0 Conv 3->8 3x3 s2 -> Relu (fused) -> C1 depthwise 8 3x3 -> C2 pointwise 8->12
+// -> c, read by C3 Conv 12->12 3x3 and C4 pointwise 12->12 -> f = Add(d, e) -> Add(f, c) -> C5
+// depthwise 12 5x5 -> Y[1,12,10,12], opset 13. Channels-last values (internal/layout.cc): a and
+// b; not c (an Add reads it too), d and e (Adds read them), nor Y (a graph output).
+Bytes ConvNetwork() {
+  onnx::ModelProto m;
+  onnx::GraphProto* g = NewGraph(m, 13, {1, 3, 20, 24}, {1, 12, 10, 12});
+  int seed = 0;
+  auto conv = [&](const char* in, const char* out, std::vector<int64_t> w, int64_t group, int64_t stride) {
+    std::string wn = std::string("W_") + out, bn = std::string("B_") + out;
+    onnx::TensorProto* t = g->add_initializer();
+    t->set_name(wn);
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    int64_t count = 1;
+    for (int64_t d : w) t->add_dims(d), count *= d;
+    for (int64_t i = 0; i < count; ++i) t->add_float_data(0.05f * static_cast<float>((i * 7 + seed) % 13) - 0.3f);
+    onnx::TensorProto* b = g->add_initializer();
+    b->set_name(bn);
+    b->set_data_type(onnx::TensorProto::FLOAT);
+    b->add_dims(w[0]);
+    for (int64_t i = 0; i < w[0]; ++i) b->add_float_data(0.1f * static_cast<float>((i + seed) % 5) - 0.2f);
+    ++seed;
+    onnx::NodeProto* n = AddNode(g, "Conv", {in, wn.c_str(), bn.c_str()}, out);
+    auto ints = [&](const char* name, std::vector<int64_t> v) {
+      onnx::AttributeProto* a = n->add_attribute();
+      a->set_name(name);
+      a->set_type(onnx::AttributeProto::INTS);
+      for (int64_t x : v) a->add_ints(x);
+    };
+    int64_t pad = w[2] / 2;
+    ints("pads", {pad, pad, pad, pad});
+    ints("strides", {stride, stride});
+    onnx::AttributeProto* a = n->add_attribute();
+    a->set_name("group");
+    a->set_type(onnx::AttributeProto::INT);
+    a->set_i(group);
+  };
+  conv("X", "a0", {8, 3, 3, 3}, 1, 2);
+  AddNode(g, "Relu", {"a0"}, "a");
+  conv("a", "b", {8, 1, 3, 3}, 8, 1);
+  conv("b", "c", {12, 8, 1, 1}, 1, 1);
+  conv("c", "d", {12, 12, 3, 3}, 1, 1);
+  conv("c", "e", {12, 12, 1, 1}, 1, 1);
+  AddNode(g, "Add", {"d", "e"}, "f");
+  AddNode(g, "Add", {"f", "c"}, "h");
+  conv("h", "Y", {12, 1, 5, 5}, 12, 1);
+  std::string bytes = m.SerializeAsString();
+  return Bytes(bytes.begin(), bytes.end());
+}
+
+// The channels-last regions change no result: the optimised graph (fast kernels, NHWC between
+// the convolutions) against the unoptimised one (NCHW everywhere).
+TEST(ChannelsLast, ConvolutionNetworkMatchesTheNchwGraph) {
+  Tensor x = Tensor::Zeros(DataType::kFloat32, {1, 3, 20, 24});
+  for (int64_t i = 0; i < x.num_elements(); ++i) x.data<float>()[i] = 0.01f * static_cast<float>((i * 37) % 101) - 0.5f;
+  ExpectFusesTo(ConvNetwork(), 8, x);
+}
+
 }  // namespace
 }  // namespace confide::engine

@@ -114,6 +114,10 @@ class Kernel {
   // Reads inputs, allocates and fills every output. An Error names the problem; the executor
   // prefixes the node name and op type.
   virtual Status Run(KernelContext& ctx) const = 0;
+  // Whether this kernel honours the node attributes "_nhwc_in" / "_nhwc_out" that
+  // internal/layout.cc sets: input 0 / output 0 stored channels-last (NHWC) under their logical
+  // NCHW shape. Kernels that do not know them return false, and then the pass sets neither.
+  virtual bool HandlesChannelsLast() const { return false; }
 };
 
 using KernelFactory = std::function<Result<std::unique_ptr<Kernel>>(const NodeInfo&)>;

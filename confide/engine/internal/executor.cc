@@ -114,6 +114,17 @@ const Tensor* OuterScope::Lookup(const std::string& name) const {
   return nullptr;
 }
 
+NodeInfo MakeNodeInfo(const Graph& g, const Node& n) {
+  NodeInfo info{.name = n.name, .op_type = n.op_type, .domain = n.domain, .opset = n.opset,
+                .attrs = &n.attrs, .num_inputs = static_cast<int>(n.inputs.size()),
+                .num_outputs = static_cast<int>(n.outputs.size())};
+  for (int in : n.inputs) {
+    info.constant_inputs.push_back(in >= 0 ? g.Constant(in) : nullptr);
+    info.input_present.push_back(in >= 0);
+  }
+  return info;
+}
+
 Result<std::shared_ptr<const CompiledGraph>> Compile(std::shared_ptr<const Graph> graph,
                                                      const KernelRegistry& registry) {
   auto cg = std::make_shared<CompiledGraph>();
@@ -123,16 +134,9 @@ Result<std::shared_ptr<const CompiledGraph>> Compile(std::shared_ptr<const Graph
   cg->last_use.assign(g.values.size(), -1);
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& n = g.nodes[i];
-    NodeInfo info{.name = n.name, .op_type = n.op_type, .domain = n.domain, .opset = n.opset,
-                  .attrs = &n.attrs, .num_inputs = static_cast<int>(n.inputs.size()),
-                  .num_outputs = static_cast<int>(n.outputs.size())};
-    for (int in : n.inputs) {
-      info.constant_inputs.push_back(in >= 0 ? g.Constant(in) : nullptr);
-      info.input_present.push_back(in >= 0);
-    }
     Step step;
     step.node = &n;
-    auto kernel = registry.Create(info);
+    auto kernel = registry.Create(MakeNodeInfo(g, n));
     if (!kernel.ok()) return Prefix(n, kernel.error());
     step.kernel = std::move(kernel).value();
     for (const auto& [name, attr] : n.attrs) {

@@ -29,6 +29,9 @@ struct CompiledGraph {
   std::vector<int> last_use;
 };
 
+// What a kernel factory is told about node `n` of `g` (attrs point into `n`).
+NodeInfo MakeNodeInfo(const Graph& g, const Node& n);
+
 // Creates a kernel for every node (recursively for subgraphs). kUnsupported names the node.
 Result<std::shared_ptr<const CompiledGraph>> Compile(std::shared_ptr<const Graph> graph,
                                                      const KernelRegistry& registry);

@@ -250,6 +250,7 @@ class DepthwiseConv : public Kernel {
 };
 
 Result<std::unique_ptr<Kernel>> MakeDepthwise(const NodeInfo& n) {
+  if (n.Has("_nhwc_in") || n.Has("_nhwc_out")) return UnsupportedError("channels-last Conv: oneDNN's");
   const Tensor* w = n.num_inputs > 1 ? n.constant_inputs[1] : nullptr;
   if (!w || w->dtype() != DataType::kFloat32 || w->shape().size() < 3 || w->shape().size() > 4) {
     return UnsupportedError("depthwise Conv: weights must be constant float32, 1-D or 2-D");

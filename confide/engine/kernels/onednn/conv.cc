@@ -1,9 +1,11 @@
 // Conv and ConvTranspose (fp32, 1-D and 2-D, grouped and depthwise) on oneDNN.
 //
 // Weights and bias must be constant at load; they are reordered into the layout oneDNN picks
-// ("any") once per input shape, and kept. Activations stay NCHW between kernels: when oneDNN
-// prefers a blocked layout for a shape, the kernel reorders the input in and the output back out
-// through arena scratch. The "_act" post-op (kernel.h) runs fused inside the convolution.
+// ("any") once per input shape, and kept. Activations are NCHW between kernels: when oneDNN
+// prefers another layout for a shape, the kernel reorders the input in and the output back out
+// through arena scratch. A 2-D Conv marked "_nhwc_in" / "_nhwc_out" (internal/layout.cc) reads /
+// writes that side channels-last instead, with no reorder. The "_act" post-op (kernel.h) runs
+// fused inside the convolution.
 #include <cmath>
 
 #include "confide/engine/kernels/onednn/onednn.h"
@@ -20,7 +22,7 @@ struct ConvPlan {
   memory::desc conv_scratch;
   memory weights, bias;
   memory::desc src_md, dst_md;          // the convolution's layouts
-  memory::desc src_user, dst_user;      // NCHW
+  memory::desc src_user, dst_user;      // the tensors' layouts: NCHW, or NHWC when marked
   bool reorder_src = false, reorder_dst = false;
   dnnl::primitive src_reorder, dst_reorder;
   memory::desc src_reorder_scratch, dst_reorder_scratch;
@@ -54,8 +56,12 @@ void AddReorders(ConvPlan& p) {
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   p.reorder_src = p.src_md != p.src_user;
   p.reorder_dst = p.dst_md != p.dst_user;
-  p.src_nhwc = p.src_md == memory::desc(p.src_md.dims(), Dt::f32, memory::format_tag::nhwc);
-  p.dst_nhwc = p.dst_md == memory::desc(p.dst_md.dims(), Dt::f32, memory::format_tag::nhwc);
+  auto nchw_to_nhwc = [](const memory::desc& user, const memory::desc& md) {
+    return user == memory::desc(user.dims(), Dt::f32, memory::format_tag::nchw) &&
+           md == memory::desc(md.dims(), Dt::f32, memory::format_tag::nhwc);
+  };
+  p.src_nhwc = nchw_to_nhwc(p.src_user, p.src_md);
+  p.dst_nhwc = nchw_to_nhwc(p.dst_user, p.dst_md);
   if (p.reorder_src && !p.src_nhwc) {
     dnnl::reorder::primitive_desc pd(Engine(), p.src_user, Engine(), p.src_md, attr);
     p.src_reorder = dnnl::reorder(pd);
@@ -74,13 +80,20 @@ class ConvBase : public Kernel {
       : attrs_(n), transpose_(transpose), w_(*n.constant_inputs[1]),
         act_(Activation::FromAttrs(attrs_)) {
     if (n.num_inputs > 2 && n.constant_inputs[2]) b_ = *n.constant_inputs[2];
+    bool two_d = w_.shape().size() == 4;
+    nhwc_in_ = !transpose && two_d && n.GetInt("_nhwc_in", 0) != 0;
+    nhwc_out_ = !transpose && two_d && n.GetInt("_nhwc_out", 0) != 0;
   }
+
+  bool HandlesChannelsLast() const override { return nhwc_in_ || nhwc_out_; }
 
   Status Run(KernelContext& ctx) const override {
     CONFIDE_ASSIGN_OR_RETURN(const Tensor* x, Input(ctx, 0));
     if (x->dtype() != DataType::kFloat32) return UnsupportedError("oneDNN Conv: float32 only");
     auto got = cache_.Get(x->shape(), [&] { return MakePlan(ctx, x->shape()); });
-    if (!got.ok() && got.error().code == ErrorCode::kUnsupported) return fallback_->Run(ctx);
+    if (!got.ok() && got.error().code == ErrorCode::kUnsupported && !HandlesChannelsLast()) {
+      return fallback_->Run(ctx);  // the reference kernel reads and writes NCHW only
+    }
     CONFIDE_ASSIGN_OR_RETURN(auto plan, std::move(got));
     CONFIDE_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, DataType::kFloat32, plan->out_shape));
     memory src = Wrap(plan->src_user, x->raw_data()), dst = Wrap(plan->dst_user, y->raw_data());
@@ -132,19 +145,22 @@ class ConvBase : public Kernel {
     // does an image of up to 4 channels into a dense Conv (a first layer): oneDNN then picks its
     // first-layer kernel (NCHW in, nChw16c out) and needs no input transpose; ultraface's
     // 3->16 3x3 s2 stem went from 0.59 to 0.35 ms.
-    auto any = memory::format_tag::any;
+    // A channels-last side is NHWC on both ends, with no reorder. oneDNN has no fast kernel
+    // from plain NCHW to NHWC (only its reference one, 1000x slower), so a Conv that writes
+    // channels-last takes its input as oneDNN prefers.
+    using Tag = memory::format_tag;
     bool first_layer = !transpose_ && g.groups == 1 && g.src[1] <= 4;
-    bool src_plain = g.src[1] / g.groups == 1 || first_layer;
-    memory::desc src_any(g.src, Dt::f32, src_plain ? memory::format_tag::nchw : any);
-    memory::desc dst_any(g.dst, Dt::f32, any);
-    memory::desc wei_any(g.wei, Dt::f32, memory::format_tag::any);
+    bool src_plain = !nhwc_out_ && (g.src[1] / g.groups == 1 || first_layer);
+    memory::desc src_any(g.src, Dt::f32, nhwc_in_ ? Tag::nhwc : src_plain ? Tag::nchw : Tag::any);
+    memory::desc dst_any(g.dst, Dt::f32, nhwc_out_ ? Tag::nhwc : Tag::any);
+    memory::desc wei_any(g.wei, Dt::f32, Tag::any);
     memory::desc bias_md = b_.empty() ? memory::desc() : memory::desc({g.dst[1]}, Dt::f32, memory::format_tag::a);
     ConvPlan p;
     p.threads = ThreadsFor(ctx, transpose_ ? flops * g.src[1] / std::max<int64_t>(1, g.dst[1]) : flops);
     UseThreads(p.threads);
     p.out_shape = g.out_shape;
-    p.src_user = PlainDesc(g.src, Dt::f32);
-    p.dst_user = PlainDesc(g.dst, Dt::f32);
+    p.src_user = nhwc_in_ ? memory::desc(g.src, Dt::f32, Tag::nhwc) : PlainDesc(g.src, Dt::f32);
+    p.dst_user = nhwc_out_ ? memory::desc(g.dst, Dt::f32, Tag::nhwc) : PlainDesc(g.dst, Dt::f32);
     memory::desc wei_md;
     if (transpose_) {
       dnnl::deconvolution_forward::desc d(dnnl::prop_kind::forward_inference,
@@ -175,6 +191,7 @@ class ConvBase : public Kernel {
 
   OpAttrs attrs_;
   bool transpose_;
+  bool nhwc_in_ = false, nhwc_out_ = false;  // "_nhwc_in" / "_nhwc_out" (2-D Conv only)
   Tensor w_, b_;
   Activation act_;
   ShapeCache<ConvPlan> cache_;

@@ -77,6 +77,7 @@ bool AllEqual(const std::vector<int64_t>& v, int64_t want) {
 }
 
 Result<std::unique_ptr<Kernel>> MakePointwise(const NodeInfo& n) {
+  if (n.Has("_nhwc_in") || n.Has("_nhwc_out")) return UnsupportedError("channels-last Conv: oneDNN's");
   const Tensor* w = n.num_inputs > 1 ? n.constant_inputs[1] : nullptr;
   if (!w || w->dtype() != DataType::kFloat32 || w->shape().size() < 3 || w->shape().size() > 4) {
     return UnsupportedError("pointwise Conv: weights must be constant float32, 1-D or 2-D");
