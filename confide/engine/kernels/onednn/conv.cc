@@ -7,6 +7,7 @@
 // writes that side channels-last instead, with no reorder. The "_act" post-op (kernel.h) runs
 // fused inside the convolution.
 #include <cmath>
+#include <string_view>
 
 #include "confide/engine/kernels/onednn/onednn.h"
 
@@ -26,7 +27,9 @@ struct ConvPlan {
   bool reorder_src = false, reorder_dst = false;
   dnnl::primitive src_reorder, dst_reorder;
   memory::desc src_reorder_scratch, dst_reorder_scratch;
-  bool src_nhwc = false, dst_nhwc = false;  // reorder with TransposeImage, not oneDNN
+  // Reorders done by TransposeImages instead of oneDNN: +1 NCHW to NHWC, -1 NHWC to NCHW
+  // (src: tensor to convolution; dst: convolution to tensor), 0 none.
+  int src_transpose = 0, dst_transpose = 0;
   int threads = 1;
   Shape out_shape;
 };
@@ -56,18 +59,19 @@ void AddReorders(ConvPlan& p) {
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   p.reorder_src = p.src_md != p.src_user;
   p.reorder_dst = p.dst_md != p.dst_user;
-  auto nchw_to_nhwc = [](const memory::desc& user, const memory::desc& md) {
-    return user == memory::desc(user.dims(), Dt::f32, memory::format_tag::nchw) &&
-           md == memory::desc(md.dims(), Dt::f32, memory::format_tag::nhwc);
+  auto transposition = [](const memory::desc& from, const memory::desc& to) {
+    memory::desc nchw(from.dims(), Dt::f32, memory::format_tag::nchw);
+    memory::desc nhwc(from.dims(), Dt::f32, memory::format_tag::nhwc);
+    return from == nchw && to == nhwc ? 1 : from == nhwc && to == nchw ? -1 : 0;
   };
-  p.src_nhwc = nchw_to_nhwc(p.src_user, p.src_md);
-  p.dst_nhwc = nchw_to_nhwc(p.dst_user, p.dst_md);
-  if (p.reorder_src && !p.src_nhwc) {
+  p.src_transpose = transposition(p.src_user, p.src_md);
+  p.dst_transpose = transposition(p.dst_md, p.dst_user);
+  if (p.reorder_src && p.src_transpose == 0) {
     dnnl::reorder::primitive_desc pd(Engine(), p.src_user, Engine(), p.src_md, attr);
     p.src_reorder = dnnl::reorder(pd);
     p.src_reorder_scratch = pd.scratchpad_desc();
   }
-  if (p.reorder_dst && !p.dst_nhwc) {
+  if (p.reorder_dst && p.dst_transpose == 0) {
     dnnl::reorder::primitive_desc pd(Engine(), p.dst_md, Engine(), p.dst_user, attr);
     p.dst_reorder = dnnl::reorder(pd);
     p.dst_reorder_scratch = pd.scratchpad_desc();
@@ -100,8 +104,9 @@ class ConvBase : public Kernel {
     if (plan->reorder_src) {
       CONFIDE_ASSIGN_OR_RETURN(void* buf, ctx.Scratch(plan->src_md.get_size()));
       memory blocked = Wrap(plan->src_md, buf);
-      if (plan->src_nhwc) {
-        TransposeImages(ctx, plan->src_user.dims(), x->data<float>(), static_cast<float*>(buf), true);
+      if (plan->src_transpose != 0) {
+        TransposeImages(ctx, plan->src_user.dims(), x->data<float>(), static_cast<float*>(buf),
+                        plan->src_transpose > 0);
       } else {
         CONFIDE_TRY(Execute(ctx, plan->threads, plan->src_reorder, plan->src_reorder_scratch,
                             {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, blocked}}));
@@ -116,9 +121,9 @@ class ConvBase : public Kernel {
     Args args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, plan->weights}, {DNNL_ARG_DST, out}};
     if (plan->bias) args.emplace(DNNL_ARG_BIAS, plan->bias);
     CONFIDE_TRY(Execute(ctx, plan->threads, plan->conv, plan->conv_scratch, std::move(args)));
-    if (plan->reorder_dst && plan->dst_nhwc) {
+    if (plan->reorder_dst && plan->dst_transpose != 0) {
       TransposeImages(ctx, plan->dst_user.dims(), static_cast<const float*>(out.get_data_handle()),
-                      y->data<float>(), false);
+                      y->data<float>(), plan->dst_transpose > 0);
     } else if (plan->reorder_dst) {
       CONFIDE_TRY(Execute(ctx, plan->threads, plan->dst_reorder, plan->dst_reorder_scratch,
                           {{DNNL_ARG_FROM, out}, {DNNL_ARG_TO, dst}}));
@@ -171,10 +176,19 @@ class ConvBase : public Kernel {
       p.src_md = pd.src_desc(), p.dst_md = pd.dst_desc(), wei_md = pd.weights_desc();
       p.conv_scratch = pd.scratchpad_desc();
     } else {
-      dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference,
-                                        dnnl::algorithm::convolution_direct, src_any, wei_any,
-                                        bias_md, dst_any, g.strides, g.dilates, g.pad_l, g.pad_r);
-      dnnl::convolution_forward::primitive_desc pd(d, attr, Engine());
+      auto make = [&](const memory::desc& src, const memory::desc& dst) {
+        dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference,
+                                          dnnl::algorithm::convolution_direct, src, wei_any, bias_md,
+                                          dst, g.strides, g.dilates, g.pad_l, g.pad_r);
+        return dnnl::convolution_forward::primitive_desc(d, attr, Engine());
+      };
+      dnnl::convolution_forward::primitive_desc pd = make(src_any, dst_any);
+      if ((nhwc_in_ || nhwc_out_) && std::string_view(pd.impl_info_str()).substr(0, 3) == "ref") {
+        // No fast NHWC kernel for this shape in this oneDNN on this CPU (AVX2 with output
+        // channels not a multiple of 8, say): oneDNN picks the layouts, and the channels-last
+        // sides are transposed or reordered like NCHW ones.
+        pd = make(memory::desc(g.src, Dt::f32, Tag::any), memory::desc(g.dst, Dt::f32, Tag::any));
+      }
       p.conv = dnnl::convolution_forward(pd);
       p.src_md = pd.src_desc(), p.dst_md = pd.dst_desc(), wei_md = pd.weights_desc();
       p.conv_scratch = pd.scratchpad_desc();
