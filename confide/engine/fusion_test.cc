@@ -302,11 +302,11 @@ TEST(Fusion, ModelsCannotSetTheOptimizersAttributes) {
 
 // X[1,3,20,24] -> C0 Conv 3->8 3x3 s2 -> Relu (fused) -> C1 depthwise 8 3x3 -> C2 pointwise 8->12
 // -> c, read by C3 Conv 12->12 3x3 and C4 pointwise 12->12 -> f = Add(d, e) -> Add(f, c) -> C5
-// depthwise 12 5x5 -> Y[1,12,10,12], opset 13. Channels-last values (internal/layout.cc): a and
-// b; not c (an Add reads it too), d and e (Adds read them), nor Y (a graph output).
+// depthwise 12 5x5 -> y5 -> Transpose (0, 2, 3, 1) -> Y[1,10,12,12], opset 13. Channels-last
+// values (internal/layout.cc): a, b and y5; not c (an Add reads it too), nor d and e (Adds).
 Bytes ConvNetwork() {
   onnx::ModelProto m;
-  onnx::GraphProto* g = NewGraph(m, 13, {1, 3, 20, 24}, {1, 12, 10, 12});
+  onnx::GraphProto* g = NewGraph(m, 13, {1, 3, 20, 24}, {1, 10, 12, 12});
   int seed = 0;
   auto conv = [&](const char* in, const char* out, std::vector<int64_t> w, int64_t group, int64_t stride) {
     std::string wn = std::string("W_") + out, bn = std::string("B_") + out;
@@ -345,7 +345,11 @@ Bytes ConvNetwork() {
   conv("c", "e", {12, 12, 1, 1}, 1, 1);
   AddNode(g, "Add", {"d", "e"}, "f");
   AddNode(g, "Add", {"f", "c"}, "h");
-  conv("h", "Y", {12, 1, 5, 5}, 12, 1);
+  conv("h", "y5", {12, 1, 5, 5}, 12, 1);
+  onnx::AttributeProto* perm = AddNode(g, "Transpose", {"y5"}, "Y")->add_attribute();
+  perm->set_name("perm");
+  perm->set_type(onnx::AttributeProto::INTS);
+  for (int64_t axis : {0, 2, 3, 1}) perm->add_ints(axis);
   std::string bytes = m.SerializeAsString();
   return Bytes(bytes.begin(), bytes.end());
 }
@@ -355,7 +359,7 @@ Bytes ConvNetwork() {
 TEST(ChannelsLast, ConvolutionNetworkMatchesTheNchwGraph) {
   Tensor x = Tensor::Zeros(DataType::kFloat32, {1, 3, 20, 24});
   for (int64_t i = 0; i < x.num_elements(); ++i) x.data<float>()[i] = 0.01f * static_cast<float>((i * 37) % 101) - 0.5f;
-  ExpectFusesTo(ConvNetwork(), 8, x);
+  ExpectFusesTo(ConvNetwork(), 9, x);
 }
 
 }  // namespace

@@ -17,10 +17,11 @@ Status FoldConstants(Graph& graph, const KernelRegistry& registry, ThreadPool& p
 void FuseGraph(Graph& graph);
 
 // Channels-last regions (internal/layout.cc), after fusion: a 2-D Conv output that only 2-D
-// Convs read (as their input 0) stays NHWC between them, so the NCHW<->NHWC transposes around
-// oneDNN's channels-last convolutions run only where a region starts or ends. Marks producers
-// "_nhwc_out" and readers "_nhwc_in". A Conv takes part only if the registry's kernel for it,
-// made with both attributes set, HandlesChannelsLast(); with the reference kernels none does.
+// Convs, or Transposes by (0, 2, 3, 1), read (as their input 0) stays NHWC between them, so the
+// NCHW<->NHWC transposes around oneDNN's channels-last convolutions run only where a region
+// starts or ends. Marks producers "_nhwc_out" and readers "_nhwc_in". A node takes part only if
+// the registry's kernel for it, made with the attributes set, HandlesChannelsLast(); with the
+// reference kernels no Conv does.
 void AssignChannelsLast(Graph& graph, const KernelRegistry& registry);
 
 // Drops nodes none of whose outputs is used (after folding), and constants no node reads.

@@ -1,4 +1,4 @@
-// Transpose (any dtype; default perm reverses the axes).
+// Transpose (any dtype; default perm reverses the axes; a channels-last input, see below).
 #include <cstring>
 
 #include "confide/engine/kernels/kernel_util.h"
@@ -55,10 +55,34 @@ Status RunTranspose(KernelContext& ctx, const OpAttrs& a) {
   return OkStatus();
 }
 
+// Transpose, which also reads a channels-last input ("_nhwc_in", internal/layout.cc) when its
+// perm is (0, 2, 3, 1): the input's bytes are then already in the output's order.
+class TransposeKernel : public Kernel {
+ public:
+  explicit TransposeKernel(const NodeInfo& n)
+      : attrs_(n), nhwc_in_(n.GetInt("_nhwc_in", 0) != 0 && n.GetInts("perm") == std::vector<int64_t>{0, 2, 3, 1}) {}
+
+  bool HandlesChannelsLast() const override { return nhwc_in_; }
+
+  Status Run(KernelContext& ctx) const override {
+    if (!nhwc_in_) return RunTranspose(ctx, attrs_);
+    CONFIDE_ASSIGN_OR_RETURN(const Tensor* x, Input(ctx, 0));
+    const Shape& s = x->shape();
+    if (s.size() != 4) return InvalidArgumentError("perm length differs from rank");
+    return CopyToOutput(ctx, 0, *x, {s[0], s[2], s[3], s[1]});
+  }
+
+ private:
+  OpAttrs attrs_;
+  bool nhwc_in_;
+};
+
 }  // namespace
 
 void RegisterTransposeKernels(KernelRegistry* r) {
-  r->Register({.op_type = "Transpose", .factory = FnFactory(RunTranspose)});
+  r->Register({.op_type = "Transpose", .factory = [](const NodeInfo& n) -> Result<std::unique_ptr<Kernel>> {
+                 return std::unique_ptr<Kernel>(new TransposeKernel(n));
+               }});
 }
 
 }  // namespace confide::engine::kernels
