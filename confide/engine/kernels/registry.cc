@@ -42,6 +42,7 @@ const KernelRegistry& DefaultKernelRegistry() {
     kernels::fast::RegisterFastResize(r);
     kernels::fast::RegisterFastGlobalAveragePool(r);
     kernels::fast::RegisterFastQuantizeLinear(r);
+    kernels::fast::RegisterFastSoftmax(r);
     return r;
   }();
   return *registry;

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 
+#include "confide/engine/kernels/fast/exp_avx2.h"
 #include "confide/engine/kernels/fast/fast.h"
 #include "confide/engine/kernels/kernel_util.h"
 
@@ -183,6 +184,17 @@ struct SigmoidFn {
     float e = std::exp(v);
     return e / (1.f + e);
   }
+  // The same two forms with e = exp(-|v|); NaN stays NaN (the compare is false, e is NaN).
+  CONFIDE_AVX2 __m256 Vec8(__m256 v) const {
+    __m256 abs = _mm256_andnot_ps(_mm256_set1_ps(-0.f), v);
+    __m256 e = ExpAvx2(_mm256_sub_ps(_mm256_setzero_ps(), abs));
+    __m256 inv = _mm256_div_ps(_mm256_set1_ps(1.f), _mm256_add_ps(_mm256_set1_ps(1.f), e));
+    return _mm256_blendv_ps(_mm256_mul_ps(e, inv), inv, _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GE_OQ));
+  }
+};
+struct ExpFn {
+  float operator()(float v) const { return std::exp(v); }
+  CONFIDE_AVX2 __m256 Vec8(__m256 v) const { return ExpAvx2(v); }
 };
 // t clamped to [0, 1]; NaN stays NaN, as in the reference kernel (maxps/minps return their second
 // operand when either is NaN).
@@ -251,6 +263,8 @@ void RegisterFastElementwiseKernels(KernelRegistry* r) {
                .factory = Make<Unary<ReluFn>>([](const NodeInfo&) { return ReluFn{}; })});
   r->Register({.op_type = "Sigmoid", .priority = kPrio,
                .factory = Make<Unary<SigmoidFn>>([](const NodeInfo&) { return SigmoidFn{}; })});
+  r->Register({.op_type = "Exp", .priority = kPrio,
+               .factory = Make<Unary<ExpFn>>([](const NodeInfo&) { return ExpFn{}; })});
   r->Register({.op_type = "HardSwish", .priority = kPrio,
                .factory = Make<Unary<HardSwishFn>>([](const NodeInfo&) { return HardSwishFn{}; })});
   r->Register({.op_type = "LeakyRelu", .priority = kPrio,

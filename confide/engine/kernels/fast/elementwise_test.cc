@@ -40,6 +40,7 @@ TEST(FastUnary, ActivationsMatchReference) {
   constexpr Tolerance kTol{.atol = 1e-6, .rtol = 1e-6};
   ExpectFastMatchesReference(UnaryCase("Relu"), kTol);
   ExpectFastMatchesReference(UnaryCase("Sigmoid"), kTol);
+  ExpectFastMatchesReference(UnaryCase("Exp"), kTol);
   ExpectFastMatchesReference(UnaryCase("HardSwish", nullptr), kTol);
   ExpectFastMatchesReference(UnaryCase("HardSigmoid", [](onnx::NodeProto& n) {
     AddFloat(n, "alpha", 0.3f);
@@ -78,6 +79,8 @@ TEST(FastUnary, SpecialValuesMatchReferenceIncludingNaN) {
   ExpectFastMatchesReference(with_x(UnaryCase("HardSwish")), kTol);
   ExpectFastMatchesReference(with_x(UnaryCase("HardSigmoid")), kTol);
   ExpectFastMatchesReference(with_x(UnaryCase("LeakyRelu")), kTol);
+  ExpectFastMatchesReference(with_x(UnaryCase("Sigmoid")), kTol);
+  ExpectFastMatchesReference(with_x(UnaryCase("Exp")), kTol);
   for (std::pair<float, float> bounds : {std::pair{-1.f, 2.f}, std::pair{2.f, -1.f}}) {  // also min > max
     OpCase clip = with_x(UnaryCase("Clip", [bounds](onnx::NodeProto& n) {
       AddFloat(n, "min", bounds.first);
@@ -85,6 +88,18 @@ TEST(FastUnary, SpecialValuesMatchReferenceIncludingNaN) {
     }));
     clip.opset = 6;
     ExpectFastMatchesReference(clip, {.atol = 0, .rtol = 0});
+  }
+}
+
+// Exp and Sigmoid through exp_avx2.h over its whole domain: every value in [-120, 120) in steps
+// of 1/64 (beyond both ends of the polynomial's range: overflow, denormals, zero), within 1e-6.
+TEST(FastUnary, ExpAndSigmoidAcrossTheRange) {
+  Tensor x = Tensor::Zeros(DataType::kFloat32, {240 * 64});
+  for (int64_t i = 0; i < x.num_elements(); ++i) x.data<float>()[i] = -120.f + static_cast<float>(i) / 64;
+  for (const char* op : {"Exp", "Sigmoid"}) {
+    OpCase c = UnaryCase(op);
+    c.inputs = {{"X", x}};
+    ExpectFastMatchesReference(c, {.atol = 1e-37, .rtol = 1e-6});
   }
 }
 

@@ -1,5 +1,5 @@
 // Fast kernels in our own code (no oneDNN): float32 Add/Sub/Mul/Div with broadcasting, the
-// activations Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, depthwise Conv,
+// activations Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, Exp, Softmax, depthwise Conv,
 // nearest-mode Resize, GlobalAveragePool and QuantizeLinear.
 // Loops are templated on the op and the broadcast pattern so the compiler vectorises them.
 //
@@ -23,6 +23,8 @@ void RegisterFastResize(KernelRegistry* r);
 void RegisterFastGlobalAveragePool(KernelRegistry* r);
 // QuantizeLinear with a per-tensor scale (quantize_linear.cc).
 void RegisterFastQuantizeLinear(KernelRegistry* r);
+// Softmax and LogSoftmax over contiguous rows (softmax.cc).
+void RegisterFastSoftmax(KernelRegistry* r);
 
 }  // namespace confide::engine::kernels::fast
 
