@@ -33,7 +33,7 @@ Status RunConcat(KernelContext& ctx, const OpAttrs& a) {
     const Tensor* t = ctx.input(i);
     size_t row = outer ? t->byte_size() / outer : 0;
     for (int64_t o = 0; o < outer && row; ++o) {
-      std::memcpy(y->data<uint8_t>() + o * out_row + offset, t->data<uint8_t>() + o * row, row);
+      CopyRow(y->data<uint8_t>() + o * out_row + offset, t->data<uint8_t>() + o * row, row);
     }
     offset += row;
   }
@@ -66,7 +66,7 @@ Status RunSplit(KernelContext& ctx, const OpAttrs& a) {
     CONFIDE_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(static_cast<int>(i), x->dtype(), s));
     size_t row = outer ? y->byte_size() / outer : 0;
     for (int64_t o = 0; o < outer && row; ++o) {
-      std::memcpy(y->data<uint8_t>() + o * row, x->data<uint8_t>() + o * in_row + offset, row);
+      CopyRow(y->data<uint8_t>() + o * row, x->data<uint8_t>() + o * in_row + offset, row);
     }
     offset += row;
   }

@@ -75,11 +75,17 @@ Status RunSlice(KernelContext& ctx, const OpAttrs& a) {
   int64_t inner_rank = rank && step[rank - 1] == 1 ? rank - 1 : rank;
   const uint8_t* src = x->data<uint8_t>();
   uint8_t* dst = y->data<uint8_t>();
+  // `off` follows idx: + step*stride when a dim advances, back to its start when it wraps.
+  int64_t off = 0;
+  for (int64_t d = 0; d < rank; ++d) off += start[d] * istr[d];
   for (int64_t o = 0; o < n; o += inner) {
-    int64_t off = 0;
-    for (int64_t d = 0; d < rank; ++d) off += (start[d] + idx[d] * step[d]) * istr[d];
-    std::memcpy(dst + o * es, src + off * es, inner * es);
-    for (int64_t d = inner_rank - 1; d >= 0 && ++idx[d] == out[d]; --d) idx[d] = 0;
+    CopyRow(dst + o * es, src + off * es, inner * es);
+    for (int64_t d = inner_rank - 1; d >= 0; --d) {
+      off += step[d] * istr[d];
+      if (++idx[d] < out[d]) break;
+      off -= out[d] * step[d] * istr[d];
+      idx[d] = 0;
+    }
   }
   return OkStatus();
 }
