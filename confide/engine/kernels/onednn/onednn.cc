@@ -55,13 +55,39 @@ __attribute__((target("avx2"))) inline void Transpose8x8(const float* src, int64
   }
 }
 
+// Three rows (an RGB image, NCHW to NHWC): eight columns of each row become 24 interleaved
+// floats x0 y0 z0 x1 y1 z1 ..., by one lane permute per row and output vector plus two blends.
+// Returns the first column it did not do.
+__attribute__((target("avx2"))) int64_t InterleaveThreeRows(const float* src, int64_t cols, float* dst, int64_t c0,
+                                                             int64_t c1) {
+  const __m256i px[3] = {_mm256_setr_epi32(0, 0, 0, 1, 0, 0, 2, 0), _mm256_setr_epi32(0, 3, 0, 0, 4, 0, 0, 5),
+                         _mm256_setr_epi32(0, 0, 6, 0, 0, 7, 0, 0)};
+  const __m256i py[3] = {_mm256_setr_epi32(0, 0, 0, 0, 1, 0, 0, 2), _mm256_setr_epi32(0, 0, 3, 0, 0, 4, 0, 0),
+                         _mm256_setr_epi32(5, 0, 0, 6, 0, 0, 7, 0)};
+  const __m256i pz[3] = {_mm256_setr_epi32(0, 0, 0, 0, 0, 1, 0, 0), _mm256_setr_epi32(2, 0, 0, 3, 0, 0, 4, 0),
+                         _mm256_setr_epi32(0, 5, 0, 0, 6, 0, 0, 7)};
+  int64_t j = c0;
+  for (; j + 8 <= c1; j += 8) {
+    __m256 x = _mm256_loadu_ps(src + j), y = _mm256_loadu_ps(src + cols + j), z = _mm256_loadu_ps(src + 2 * cols + j);
+    float* d = dst + j * 3;
+    // Output vector k takes y in the slots of mask ym[k] and z in zm[k] (blend immediates).
+    __m256 o0 = _mm256_blend_ps(_mm256_permutevar8x32_ps(x, px[0]), _mm256_permutevar8x32_ps(y, py[0]), 0x92);
+    __m256 o1 = _mm256_blend_ps(_mm256_permutevar8x32_ps(x, px[1]), _mm256_permutevar8x32_ps(y, py[1]), 0x24);
+    __m256 o2 = _mm256_blend_ps(_mm256_permutevar8x32_ps(x, px[2]), _mm256_permutevar8x32_ps(y, py[2]), 0x49);
+    _mm256_storeu_ps(d, _mm256_blend_ps(o0, _mm256_permutevar8x32_ps(z, pz[0]), 0x24));
+    _mm256_storeu_ps(d + 8, _mm256_blend_ps(o1, _mm256_permutevar8x32_ps(z, pz[1]), 0x49));
+    _mm256_storeu_ps(d + 16, _mm256_blend_ps(o2, _mm256_permutevar8x32_ps(z, pz[2]), 0x92));
+  }
+  return j;
+}
+
 // dst (cols x rows) = transpose of src (rows x cols), for source columns [c0, c1). 16x16 tiles
 // so every load and store covers whole cache lines; columns outermost so each output row is
 // written in one sweep. Compiled for AVX2 and picked at run time (CI and TEE CPUs differ).
 __attribute__((target("avx2"))) void TransposeColsAvx2(const float* src, int64_t rows, int64_t cols,
                                                         float* dst, int64_t c0, int64_t c1) {
   int64_t rows8 = rows / 8 * 8;
-  int64_t j = c0;
+  int64_t j = rows == 3 ? InterleaveThreeRows(src, cols, dst, c0, c1) : c0;
   for (; j + 8 <= c1; j += 8) {
     for (int64_t i = 0; i < rows8; i += 8) Transpose8x8(src + i * cols + j, cols, dst + j * rows + i, rows);
     for (int64_t i = rows8; i < rows; ++i) {
