@@ -48,6 +48,24 @@ bool AllStatic(const ModelInfo& info) {
   return true;
 }
 
+// Constant folding, fusions and channels-last regions for `g` and every subgraph (If branches,
+// each rewritten as a copy: subgraphs are shared and immutable once parsed).
+Status Optimize(Graph& g, const KernelRegistry& registry, ThreadPool& pool) {
+  for (internal::Node& n : g.nodes) {
+    for (auto& [name, a] : n.attrs) {
+      if (!a.g) continue;
+      auto sub = std::make_shared<Graph>(*a.g);
+      CONFIDE_TRY(Optimize(*sub, registry, pool));
+      a.g = std::move(sub);
+    }
+  }
+  CONFIDE_TRY(internal::FoldConstants(g, registry, pool));
+  internal::FuseGraph(g);
+  internal::RemoveDeadNodes(g);
+  internal::AssignChannelsLast(g, registry);
+  return OkStatus();
+}
+
 // Constants of the graph and, recursively, of its subgraphs (If branches).
 size_t WeightBytes(const Graph& g) {
   size_t total = 0;
@@ -120,12 +138,7 @@ Result<std::unique_ptr<Model>> Model::Load(ByteSpan bytes, const LoadOptions& op
   m->pool_ = std::make_unique<ThreadPool>(options.num_threads);
   // Check every op has a kernel before folding, so that errors name the original node.
   if (auto check = internal::Compile(m->graph_, registry); !check.ok()) return check.error();
-  if (options.optimize) {
-    CONFIDE_TRY(internal::FoldConstants(*m->graph_, registry, *m->pool_));
-    internal::FuseGraph(*m->graph_);
-    internal::RemoveDeadNodes(*m->graph_);
-    internal::AssignChannelsLast(*m->graph_, registry);
-  }
+  if (options.optimize) CONFIDE_TRY(Optimize(*m->graph_, registry, *m->pool_));
   m->info_.num_nodes_optimized = static_cast<int>(m->graph_->nodes.size());
   m->info_.weight_bytes = WeightBytes(*m->graph_);
   CONFIDE_ASSIGN_OR_RETURN(m->compiled_, internal::Compile(m->graph_, registry));

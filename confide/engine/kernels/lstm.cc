@@ -22,6 +22,37 @@ Result<Act> ActByName(const std::string& name) {
   return UnsupportedError("LSTM activation " + name);
 }
 
+typedef float V8 __attribute__((vector_size(32)));
+
+// out[j] (+)= dot(x, w row j) for the `rows` rows of the row-major w [rows, k]: the matrix-vector
+// product of one batch row, eight partial sums then the tail, in a fixed order. Used for small
+// batches, where Sgemm would repack the whole weight matrix at every step.
+void RowDots(const float* x, const float* w, int64_t rows, int64_t k, float* out, bool add) {
+  for (int64_t j = 0; j < rows; ++j) {
+    const float* wr = w + j * k;
+    V8 acc = {};
+    int64_t i = 0;
+    for (; i + 8 <= k; i += 8) {
+      V8 a, b;
+      std::memcpy(&a, x + i, sizeof a);
+      std::memcpy(&b, wr + i, sizeof b);
+      acc += a * b;
+    }
+    float sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for (; i < k; ++i) sum += x[i] * wr[i];
+    out[j] = add ? out[j] + sum : sum;
+  }
+}
+
+// gates [batch, n] (+)= x [batch, k] * w^T, w [n, k] row-major.
+void GateProduct(int64_t batch, int64_t n, int64_t k, const float* x, const float* w, float* gates, bool add) {
+  if (batch > 4) {
+    Sgemm(false, true, batch, n, k, 1.f, x, k, w, k, add ? 1.f : 0.f, gates, n, nullptr);
+    return;
+  }
+  for (int64_t b = 0; b < batch; ++b) RowDots(x + b * k, w, n, k, gates + b * n, add);
+}
+
 struct LstmDims {
   int64_t seq, batch, in, hidden, dirs;
 };
@@ -34,8 +65,8 @@ void RunDirection(const LstmDims& d, int dir, bool reverse, const float* x, cons
   std::vector<float> gates(d.batch * 4 * hs);
   for (int64_t step = 0; step < d.seq; ++step) {
     int64_t t = reverse ? d.seq - 1 - step : step;
-    Sgemm(false, true, d.batch, 4 * hs, d.in, 1.f, x + t * d.batch * d.in, d.in, w, d.in, 0.f, gates.data(), 4 * hs, nullptr);
-    Sgemm(false, true, d.batch, 4 * hs, hs, 1.f, h, hs, r, hs, 1.f, gates.data(), 4 * hs, nullptr);
+    GateProduct(d.batch, 4 * hs, d.in, x + t * d.batch * d.in, w, gates.data(), false);
+    GateProduct(d.batch, 4 * hs, hs, h, r, gates.data(), true);
     for (int64_t b = 0; b < d.batch; ++b) {
       float* g = gates.data() + b * 4 * hs;
       float* hb = h + b * hs;
