@@ -5,11 +5,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "confide/engine/engine.h"
+#include "confide/engine/internal/graph.h"
+#include "confide/engine/internal/optimizer.h"
 #include "confide/engine/kernel.h"
 #include "onnx.pb.h"
 
@@ -147,7 +150,8 @@ void ExpectFusesTo(const Bytes& model, int nodes, const Tensor& x) {
   EXPECT_EQ((*fused)->info().num_nodes_optimized, nodes);
   auto a = (*fused)->Run({{"X", x}});
   auto b = (*plain)->Run({{"X", x}});
-  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(a.ok()) << a.error().ToString();
+  ASSERT_TRUE(b.ok()) << b.error().ToString();
   const Tensor& ya = (*a)[0].second;
   const Tensor& yb = (*b)[0].second;
   ASSERT_EQ(ya.shape(), yb.shape());
@@ -300,42 +304,48 @@ TEST(Fusion, ModelsCannotSetTheOptimizersAttributes) {
   EXPECT_NE(loaded.error().message.find("_act is reserved"), std::string::npos) << loaded.error().ToString();
 }
 
+// Adds Conv `in` -> `out` with weights W_<out> of dims `w` and bias B_<out> (values from `seed`),
+// `group`, `stride` and `pads` (default: half the kernel on every side).
+void AddConv(onnx::GraphProto* g, const char* in, const char* out, std::vector<int64_t> w, int64_t group,
+             int64_t stride, int seed, std::vector<int64_t> pads = {}) {
+  std::string wn = std::string("W_") + out, bn = std::string("B_") + out;
+  onnx::TensorProto* t = g->add_initializer();
+  t->set_name(wn);
+  t->set_data_type(onnx::TensorProto::FLOAT);
+  int64_t count = 1;
+  for (int64_t d : w) t->add_dims(d), count *= d;
+  for (int64_t i = 0; i < count; ++i) t->add_float_data(0.05f * static_cast<float>((i * 7 + seed) % 13) - 0.3f);
+  onnx::TensorProto* b = g->add_initializer();
+  b->set_name(bn);
+  b->set_data_type(onnx::TensorProto::FLOAT);
+  b->add_dims(w[0]);
+  for (int64_t i = 0; i < w[0]; ++i) b->add_float_data(0.1f * static_cast<float>((i + seed) % 5) - 0.2f);
+  onnx::NodeProto* n = AddNode(g, "Conv", {in, wn.c_str(), bn.c_str()}, out);
+  auto ints = [&](const char* name, std::vector<int64_t> v) {
+    onnx::AttributeProto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::INTS);
+    for (int64_t x : v) a->add_ints(x);
+  };
+  if (pads.empty()) pads.assign(4, w[2] / 2);
+  ints("pads", pads);
+  ints("strides", {stride, stride});
+  onnx::AttributeProto* a = n->add_attribute();
+  a->set_name("group");
+  a->set_type(onnx::AttributeProto::INT);
+  a->set_i(group);
+}
+
 // X[1,3,20,24] -> C0 Conv 3->8 3x3 s2 -> Relu (fused) -> C1 depthwise 8 3x3 -> C2 pointwise 8->12
 // -> c, read by C3 Conv 12->12 3x3 and C4 pointwise 12->12 -> f = Add(d, e) -> Add(f, c) -> C5
-// depthwise 12 5x5 -> y5 -> Transpose (0, 2, 3, 1) -> Y[1,10,12,12], opset 13. Channels-last
-// values (internal/layout.cc): a, b and y5; not c (an Add reads it too), nor d and e (Adds).
+// depthwise 12 5x5 -> y5 -> Transpose (0, 2, 3, 1) -> Y[1,10,12,12], opset 13. Every value
+// between X and Y is channels-last (internal/layout.cc): Convs, Adds and the Transpose take it.
 Bytes ConvNetwork() {
   onnx::ModelProto m;
   onnx::GraphProto* g = NewGraph(m, 13, {1, 3, 20, 24}, {1, 10, 12, 12});
   int seed = 0;
   auto conv = [&](const char* in, const char* out, std::vector<int64_t> w, int64_t group, int64_t stride) {
-    std::string wn = std::string("W_") + out, bn = std::string("B_") + out;
-    onnx::TensorProto* t = g->add_initializer();
-    t->set_name(wn);
-    t->set_data_type(onnx::TensorProto::FLOAT);
-    int64_t count = 1;
-    for (int64_t d : w) t->add_dims(d), count *= d;
-    for (int64_t i = 0; i < count; ++i) t->add_float_data(0.05f * static_cast<float>((i * 7 + seed) % 13) - 0.3f);
-    onnx::TensorProto* b = g->add_initializer();
-    b->set_name(bn);
-    b->set_data_type(onnx::TensorProto::FLOAT);
-    b->add_dims(w[0]);
-    for (int64_t i = 0; i < w[0]; ++i) b->add_float_data(0.1f * static_cast<float>((i + seed) % 5) - 0.2f);
-    ++seed;
-    onnx::NodeProto* n = AddNode(g, "Conv", {in, wn.c_str(), bn.c_str()}, out);
-    auto ints = [&](const char* name, std::vector<int64_t> v) {
-      onnx::AttributeProto* a = n->add_attribute();
-      a->set_name(name);
-      a->set_type(onnx::AttributeProto::INTS);
-      for (int64_t x : v) a->add_ints(x);
-    };
-    int64_t pad = w[2] / 2;
-    ints("pads", {pad, pad, pad, pad});
-    ints("strides", {stride, stride});
-    onnx::AttributeProto* a = n->add_attribute();
-    a->set_name("group");
-    a->set_type(onnx::AttributeProto::INT);
-    a->set_i(group);
+    AddConv(g, in, out, std::move(w), group, stride, seed++);
   };
   conv("X", "a0", {8, 3, 3, 3}, 1, 2);
   AddNode(g, "Relu", {"a0"}, "a");
@@ -360,6 +370,74 @@ TEST(ChannelsLast, ConvolutionNetworkMatchesTheNchwGraph) {
   Tensor x = Tensor::Zeros(DataType::kFloat32, {1, 3, 20, 24});
   for (int64_t i = 0; i < x.num_elements(); ++i) x.data<float>()[i] = 0.01f * static_cast<float>((i * 37) % 101) - 0.5f;
   ExpectFusesTo(ConvNetwork(), 9, x);
+}
+
+// X[2,4,12,10] -> a = Conv 4->8 3x3, read by GlobalAveragePool (so a stays NCHW) and by
+//   b = Conv 8->8 1x1, c = Conv 8->6 3x3 -> Concat(b, c) on channels -> d = Conv 14->14 1x1
+//   -> e = d * 0.5 (folded into d) -> f = e + t, t = Conv 8->14 1x1 of the pool ([1,14,1,1]:
+//   a broadcast)
+//   -> r = Relu(f) -> r + u, u = p + q, p = Conv 4->1 1x10 of X [1,1,12,1], q = Conv 4->1
+//   12x1 of X [1,1,1,10] (broadcasts on both sides) -> Y = Conv 14->5 3x3 [2,5,12,10]. Batch 2.
+// Channels-last: b, c, the Concat, e, t, f, r, p, q, u and their sum (14 nodes after fusion).
+Bytes ElementwiseNetwork() {
+  onnx::ModelProto m;
+  onnx::GraphProto* g = NewGraph(m, 13, {2, 4, 12, 10}, {2, 5, 12, 10});
+  AddConv(g, "X", "a", {8, 4, 3, 3}, 1, 1, 0);
+  AddConv(g, "a", "b", {8, 8, 1, 1}, 1, 1, 1);
+  AddConv(g, "a", "c", {6, 8, 3, 3}, 1, 1, 2);
+  onnx::AttributeProto* axis = AddNode(g, "Concat", {"b", "c"}, "bc")->add_attribute();
+  axis->set_name("axis");
+  axis->set_type(onnx::AttributeProto::INT);
+  axis->set_i(1);
+  AddConv(g, "bc", "d", {14, 14, 1, 1}, 1, 1, 3);
+  AddScalar(g, "half", 0.5f);
+  AddNode(g, "Mul", {"d", "half"}, "e");
+  AddNode(g, "GlobalAveragePool", {"a"}, "pool");
+  AddConv(g, "pool", "t", {14, 8, 1, 1}, 1, 1, 4);
+  AddNode(g, "Add", {"e", "t"}, "f");
+  AddNode(g, "Relu", {"f"}, "r");
+  AddConv(g, "X", "p", {1, 4, 1, 10}, 1, 1, 5, {0, 0, 0, 0});
+  AddConv(g, "X", "q", {1, 4, 12, 1}, 1, 1, 6, {0, 0, 0, 0});
+  AddNode(g, "Add", {"p", "q"}, "u");
+  AddNode(g, "Add", {"r", "u"}, "ru");
+  AddConv(g, "ru", "Y", {5, 14, 3, 3}, 1, 1, 7);
+  std::string bytes = m.SerializeAsString();
+  return Bytes(bytes.begin(), bytes.end());
+}
+
+TEST(ChannelsLast, ElementwiseConcatAndBroadcastsMatchTheNchwGraph) {
+  Tensor x = Tensor::Zeros(DataType::kFloat32, {2, 4, 12, 10});
+  for (int64_t i = 0; i < x.num_elements(); ++i) x.data<float>()[i] = 0.02f * static_cast<float>((i * 29) % 61) - 0.6f;
+  ExpectFusesTo(ElementwiseNetwork(), 14, x);
+}
+
+// Which nodes internal/layout.cc marks in ElementwiseNetwork, by node name ("<op>_<output>"):
+// {reads channels-last, writes channels-last}. With the reference kernels it marks none.
+TEST(ChannelsLast, PassMarksWhatCanStayChannelsLast) {
+  Bytes model = ElementwiseNetwork();
+  for (bool fast : {true, false}) {
+    internal::ModelMeta meta;
+    auto g = internal::ParseOnnxModel(model, internal::LoadLimits{}, &meta);
+    ASSERT_TRUE(g.ok()) << g.error().ToString();
+    const KernelRegistry& registry = fast ? DefaultKernelRegistry() : ReferenceKernelRegistry();
+    internal::FuseGraph(**g);
+    internal::RemoveDeadNodes(**g);
+    internal::AssignChannelsLast(**g, registry);
+    std::map<std::string, std::pair<bool, bool>> want = {
+        {"Conv_a", {false, false}},   // read by GlobalAveragePool
+        {"Conv_b", {false, true}},    {"Conv_c", {false, true}},  {"Concat_bc", {true, true}},
+        {"Conv_d", {true, true}},     {"GlobalAveragePool_pool", {false, false}},
+        {"Conv_t", {false, true}},    {"Add_f", {true, true}},    {"Relu_r", {true, true}},
+        {"Conv_p", {false, true}},    {"Conv_q", {false, true}},  {"Add_u", {true, true}},
+        {"Add_ru", {true, true}},     {"Conv_Y", {true, false}}};  // Y is the graph output
+    for (const internal::Node& n : (*g)->nodes) {
+      SCOPED_TRACE(n.name + (fast ? " fast" : " reference"));
+      auto it = want.find(n.name);
+      ASSERT_NE(it, want.end());
+      EXPECT_EQ(n.attrs.count("_nhwc_in") == 1, fast && it->second.first);
+      EXPECT_EQ(n.attrs.count("_nhwc_out") == 1, fast && it->second.second);
+    }
+  }
 }
 
 }  // namespace

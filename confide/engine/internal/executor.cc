@@ -139,6 +139,10 @@ Result<std::shared_ptr<const CompiledGraph>> Compile(std::shared_ptr<const Graph
     auto kernel = registry.Create(MakeNodeInfo(g, n));
     if (!kernel.ok()) return Prefix(n, kernel.error());
     step.kernel = std::move(kernel).value();
+    // A node that layout.cc marked must get a kernel that honours the marks.
+    if ((n.attrs.count("_nhwc_in") || n.attrs.count("_nhwc_out")) && !step.kernel->HandlesChannelsLast()) {
+      return Prefix(n, InternalError("channels-last node got a kernel that is not"));
+    }
     for (const auto& [name, attr] : n.attrs) {
       if (!attr.g) continue;
       auto sub = Compile(attr.g, registry);

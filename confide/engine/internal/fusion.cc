@@ -200,7 +200,7 @@ bool FoldMatMulBias(Graph& g, Node& matmul, const Node& add, int bias_side) {
   const Tensor* b = g.Constant(add.inputs[bias_side]);
   if (!w || !b || w->dtype() != DataType::kFloat32 || b->dtype() != DataType::kFloat32) return false;
   // b must broadcast along the last axis only, so that the sum keeps the MatMul's shape.
-  if (w->shape().size() != 2 || b->shape() != Shape{w->shape()[1]}) return false;
+  if (w->shape().size() != 2 || w->shape()[1] == 0 || b->shape() != Shape{w->shape()[1]}) return false;
   Attribute flag;
   flag.type = Attribute::Type::kInt;
   flag.i = 1;

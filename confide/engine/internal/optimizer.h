@@ -1,4 +1,4 @@
-// Graph rewrites before compilation: constant folding, then fusions.
+// Graph rewrites before compilation: constant folding, fusions, then channels-last regions.
 #ifndef CONFIDE_ENGINE_INTERNAL_OPTIMIZER_H_
 #define CONFIDE_ENGINE_INTERNAL_OPTIMIZER_H_
 

@@ -1,4 +1,5 @@
-// Concat and Split: copies of contiguous blocks along one axis (any dtype).
+// Concat and Split: copies of contiguous blocks along one axis (any dtype); Concat also of
+// channels-last inputs (below).
 #include <cstring>
 
 #include "confide/engine/kernels/kernel_util.h"
@@ -73,10 +74,58 @@ Status RunSplit(KernelContext& ctx, const OpAttrs& a) {
   return OkStatus();
 }
 
+// Concat, which also joins channels-last inputs on the channel axis ("_nhwc_in" and "_nhwc_out",
+// internal/layout.cc, only for axis 1): in NHWC each pixel's channels are one run, so every
+// pixel's output run is its inputs' runs one after another.
+class ConcatKernel : public Kernel {
+ public:
+  explicit ConcatKernel(const NodeInfo& n)
+      : attrs_(n),
+        channels_last_(n.GetInt("_nhwc_in", 0) != 0 && n.GetInt("_nhwc_out", 0) != 0 &&
+                       n.GetInt("axis", 0) == 1) {}
+
+  bool HandlesChannelsLast() const override { return channels_last_; }
+
+  Status Run(KernelContext& ctx) const override {
+    if (!channels_last_) return RunConcat(ctx, attrs_);
+    CONFIDE_ASSIGN_OR_RETURN(const Tensor* first, Input(ctx, 0));
+    Shape out = first->shape();
+    if (out.size() != 4) return InvalidArgumentError("channels-last Concat needs 4-D inputs");
+    out[1] = 0;
+    for (int i = 0; i < ctx.num_inputs(); ++i) {
+      CONFIDE_ASSIGN_OR_RETURN(const Tensor* t, Input(ctx, i));
+      const Shape& s = t->shape();
+      bool fits = s.size() == 4 && s[0] == out[0] && s[2] == out[2] && s[3] == out[3];
+      if (t->dtype() != first->dtype() || !fits) {
+        return InvalidArgumentError("Concat inputs differ in dtype, rank or shape");
+      }
+      out[1] += s[1];
+    }
+    CONFIDE_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, first->dtype(), out));
+    size_t es = DataTypeSize(first->dtype()), out_run = out[1] * es, offset = 0;
+    int64_t pixels = out[0] * out[2] * out[3];
+    for (int i = 0; i < ctx.num_inputs(); ++i) {
+      const Tensor* t = ctx.input(i);
+      size_t run = t->shape()[1] * es;
+      for (int64_t p = 0; p < pixels && run > 0; ++p) {
+        CopyRow(y->data<uint8_t>() + p * out_run + offset, t->data<uint8_t>() + p * run, run);
+      }
+      offset += run;
+    }
+    return OkStatus();
+  }
+
+ private:
+  OpAttrs attrs_;
+  bool channels_last_;
+};
+
 }  // namespace
 
 void RegisterConcatKernels(KernelRegistry* r) {
-  r->Register({.op_type = "Concat", .factory = FnFactory(RunConcat)});
+  r->Register({.op_type = "Concat", .factory = [](const NodeInfo& n) -> Result<std::unique_ptr<Kernel>> {
+                 return std::unique_ptr<Kernel>(new ConcatKernel(n));
+               }});
   r->Register({.op_type = "Split", .factory = FnFactory(RunSplit)});
 }
 

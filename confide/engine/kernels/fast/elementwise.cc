@@ -107,13 +107,46 @@ void RunRows(const Layout& l, const float* a, const float* b, float* o, ThreadPo
 }
 
 // A kernel that handles the float32 cases it specialises and hands the rest to the reference.
+// Channels-last (internal/layout.cc marks both "_nhwc_in" and "_nhwc_out" or neither): the
+// inputs and the output are all NHWC under their logical NCHW shapes. Elementwise work does not
+// see the layout, except a broadcast between two differently shaped tensors (Binary).
 class WithFallback : public Kernel {
  public:
   explicit WithFallback(std::unique_ptr<Kernel> fallback) : fallback_(std::move(fallback)) {}
+  bool HandlesChannelsLast() const override { return channels_last_; }
+  void SetChannelsLast(const NodeInfo& n) {
+    channels_last_ = n.GetInt("_nhwc_in", 0) != 0 && n.GetInt("_nhwc_out", 0) != 0;
+  }
 
  protected:
   std::unique_ptr<Kernel> fallback_;
+  bool channels_last_ = false;
 };
+
+// NCHW dims <-> the NHWC order the data of a channels-last tensor is in.
+Shape ToNhwc(const Shape& s) { return {s[0], s[2], s[3], s[1]}; }
+Shape FromNhwc(const Shape& s) { return {s[0], s[3], s[1], s[2]}; }
+
+// out = op(a, b) with NumPy broadcasting over 4-D shapes, element by element: the channels-last
+// broadcasts that RunRows' patterns do not cover (both operands broadcast along the last dim,
+// e.g. [N,1,H,1] + [N,1,1,W] whose NHWC orders end in 1).
+template <typename Op>
+void BroadcastLoop(const Shape& as, const Shape& bs, const Shape& os, const float* a, const float* b,
+                   float* o) {
+  std::vector<int64_t> sa = BroadcastStrides(as, os), sb = BroadcastStrides(bs, os);
+  Op op;
+  int64_t k = 0;
+  for (int64_t i0 = 0; i0 < os[0]; ++i0) {
+    for (int64_t i1 = 0; i1 < os[1]; ++i1) {
+      for (int64_t i2 = 0; i2 < os[2]; ++i2) {
+        for (int64_t i3 = 0; i3 < os[3]; ++i3) {
+          o[k++] = op(a[i0 * sa[0] + i1 * sa[1] + i2 * sa[2] + i3 * sa[3]],
+                      b[i0 * sb[0] + i1 * sb[1] + i2 * sb[2] + i3 * sb[3]]);
+        }
+      }
+    }
+  }
+}
 
 template <typename Op>
 class Binary : public WithFallback {
@@ -125,6 +158,9 @@ class Binary : public WithFallback {
     if (!a || !b || a->dtype() != DataType::kFloat32 || b->dtype() != DataType::kFloat32) {
       return fallback_->Run(ctx);
     }
+    if (channels_last_ && a->shape() != b->shape() && a->num_elements() != 1 && b->num_elements() != 1) {
+      return RunChannelsLastBroadcast(ctx, *a, *b);
+    }
     CONFIDE_ASSIGN_OR_RETURN(Shape os, BroadcastShapes(a->shape(), b->shape()));
     Layout l = Collapse(a->shape(), b->shape(), os);
     auto run = l.la == 1 && l.lb == 1   ? &RunRows<Op, 1, 1>
@@ -134,6 +170,30 @@ class Binary : public WithFallback {
     if (run == nullptr || l.inner < 8) return fallback_->Run(ctx);
     CONFIDE_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, DataType::kFloat32, os));
     if (NumElements(os) > 0) run(l, a->data<float>(), b->data<float>(), out->data<float>(), ctx.threads());
+    return OkStatus();
+  }
+
+ private:
+  // Two channels-last 4-D tensors of different shapes: broadcasting is per axis, so it holds
+  // for the NHWC orders of both shapes, which is how their data lies.
+  Status RunChannelsLastBroadcast(KernelContext& ctx, const Tensor& a, const Tensor& b) const {
+    if (a.shape().size() != 4 || b.shape().size() != 4) {
+      return InternalError("channels-last " + ShapeToString(a.shape()) + " and " + ShapeToString(b.shape()));
+    }
+    Shape pa = ToNhwc(a.shape()), pb = ToNhwc(b.shape());
+    CONFIDE_ASSIGN_OR_RETURN(Shape po, BroadcastShapes(pa, pb));
+    CONFIDE_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, DataType::kFloat32, FromNhwc(po)));
+    if (NumElements(po) == 0) return OkStatus();
+    Layout l = Collapse(pa, pb, po);
+    auto run = l.la == 1 && l.lb == 1   ? &RunRows<Op, 1, 1>
+               : l.la == 1 && l.lb == 0 ? &RunRows<Op, 1, 0>
+               : l.la == 0 && l.lb == 1 ? &RunRows<Op, 0, 1>
+                                        : nullptr;
+    if (run != nullptr) {
+      run(l, a.data<float>(), b.data<float>(), out->data<float>(), ctx.threads());
+    } else {
+      BroadcastLoop<Op>(pa, pb, po, a.data<float>(), b.data<float>(), out->data<float>());
+    }
     return OkStatus();
   }
 };
@@ -243,11 +303,14 @@ template <typename K, typename... A>
 KernelFactory Make(A... args) {
   return [=](const NodeInfo& n) -> Result<std::unique_ptr<Kernel>> {
     CONFIDE_ASSIGN_OR_RETURN(std::unique_ptr<Kernel> ref, ReferenceKernelRegistry().Create(n));
+    std::unique_ptr<K> kernel;
     if constexpr (sizeof...(A) == 0) {
-      return std::unique_ptr<Kernel>(new K(std::move(ref)));
+      kernel.reset(new K(std::move(ref)));
     } else {
-      return std::unique_ptr<Kernel>(new K(std::move(ref), args(n)...));
+      kernel.reset(new K(std::move(ref), args(n)...));
     }
+    kernel->SetChannelsLast(n);
+    return std::unique_ptr<Kernel>(std::move(kernel));
   };
 }
 

@@ -1,6 +1,6 @@
 // Fast kernels in our own code (no oneDNN): float32 Add/Sub/Mul/Div with broadcasting, the
-// activations Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, Exp, Softmax, depthwise Conv,
-// nearest-mode Resize, GlobalAveragePool and QuantizeLinear.
+// activations Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, Exp, Softmax, LogSoftmax,
+// depthwise Conv, nearest-mode Resize, GlobalAveragePool and QuantizeLinear.
 // Loops are templated on the op and the broadcast pattern so the compiler vectorises them.
 //
 //   RegisterFastElementwiseKernels(&registry);  // kFastKernelPriority

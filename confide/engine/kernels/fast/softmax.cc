@@ -1,8 +1,9 @@
 // Softmax and LogSoftmax (fp32) over contiguous rows: opset >= 13 along the last axis, or any
-// opset < 13 (flattened to 2-D at `axis`). Per row: subtract the maximum, exponentiate with
-// ExpAvx2, divide by the sum (or subtract its log). Rows are processed in blocks so that short
-// rows (ultraface's 4420 rows of 2) are exponentiated eight values at a time too. Everything
-// else (a middle axis at opset >= 13, other dtypes, no AVX2) goes to the reference kernel.
+// opset < 13 (flattened to 2-D at `axis`). Per row: subtract the maximum; Softmax then
+// exponentiates with ExpAvx2 and divides by the sum, LogSoftmax subtracts the log of the sum of
+// std::exp (the reference's arithmetic). Softmax exponentiates a block of rows at once, so that
+// short rows (ultraface's 4420 rows of 2) also go eight values at a time. Everything else (a
+// middle axis at opset >= 13, other dtypes, no AVX2) goes to the reference kernel.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -18,28 +19,40 @@ namespace {
 // dst[i] = exp(dst[i]) for i in [0, n).
 __attribute__((target("avx2,fma"))) void ExpInPlace(float* dst, int64_t n) {
   int64_t i = 0;
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, ExpAvx2(_mm256_loadu_ps(dst + i)));
-  for (; i < n; ++i) dst[i] = std::exp(dst[i]);
+  for (; i + 8 <= n; i += 8) {
+    _mm256_storeu_ps(dst + i, ExpAvx2(_mm256_loadu_ps(dst + i)));
+  }
+  for (; i < n; ++i) {
+    dst[i] = std::exp(dst[i]);
+  }
 }
 
 // Rows [r0, r1) of length `len`.
-__attribute__((target("avx2,fma"))) void SoftmaxRows(const float* src, float* dst, int64_t r0, int64_t r1,
-                                                     int64_t len, bool log) {
+__attribute__((target("avx2,fma"))) void SoftmaxRows(const float* src, float* dst, int64_t r0,
+                                                     int64_t r1, int64_t len, bool log) {
   for (int64_t r = r0; r < r1; ++r) {
     const float* s = src + r * len;
     float* d = dst + r * len;
     float mx = -INFINITY;
-    for (int64_t i = 0; i < len; ++i) mx = std::max(mx, s[i]);
-    for (int64_t i = 0; i < len; ++i) d[i] = s[i] - mx;
+    for (int64_t i = 0; i < len; ++i) {
+      mx = std::max(mx, s[i]);
+    }
+    for (int64_t i = 0; i < len; ++i) {
+      d[i] = s[i] - mx;
+    }
   }
   if (log) {
-    // d = x - max stays; log(sum(exp(d))) from a copy exponentiated row by row.
+    // d = x - max stays; then d - log(sum(exp(d))), row by row.
     for (int64_t r = r0; r < r1; ++r) {
       float* d = dst + r * len;
       float sum = 0;
-      for (int64_t i = 0; i < len; ++i) sum += std::exp(d[i]);
+      for (int64_t i = 0; i < len; ++i) {
+        sum += std::exp(d[i]);
+      }
       float ls = std::log(sum);
-      for (int64_t i = 0; i < len; ++i) d[i] -= ls;
+      for (int64_t i = 0; i < len; ++i) {
+        d[i] -= ls;
+      }
     }
     return;
   }
@@ -47,16 +60,23 @@ __attribute__((target("avx2,fma"))) void SoftmaxRows(const float* src, float* ds
   for (int64_t r = r0; r < r1; ++r) {
     float* d = dst + r * len;
     float sum = 0;
-    for (int64_t i = 0; i < len; ++i) sum += d[i];
+    for (int64_t i = 0; i < len; ++i) {
+      sum += d[i];
+    }
     float inv = 1.f / sum;
-    for (int64_t i = 0; i < len; ++i) d[i] *= inv;
+    for (int64_t i = 0; i < len; ++i) {
+      d[i] *= inv;
+    }
   }
 }
 
 class Softmax : public Kernel {
  public:
   Softmax(std::unique_ptr<Kernel> reference, const NodeInfo& n, bool log)
-      : reference_(std::move(reference)), opset_(n.opset), axis_(n.GetInt("axis", n.opset < 13 ? 1 : -1)), log_(log) {}
+      : reference_(std::move(reference)),
+        opset_(n.opset),
+        axis_(n.GetInt("axis", n.opset < 13 ? 1 : -1)),
+        log_(log) {}
 
   Status Run(KernelContext& ctx) const override {
     const Tensor* x = ctx.input(0);
@@ -72,8 +92,9 @@ class Softmax : public Kernel {
     int64_t rows = x->num_elements() / len;
     const float* src = x->data<float>();
     float* dst = y->data<float>();
-    ctx.threads().ParallelFor(rows, [&](int64_t b, int64_t e) { SoftmaxRows(src, dst, b, e, len, log_); },
-                              std::max<int64_t>(1, 4096 / len));
+    ctx.threads().ParallelFor(
+        rows, [&](int64_t b, int64_t e) { SoftmaxRows(src, dst, b, e, len, log_); },
+        std::max<int64_t>(1, 4096 / len));
     return OkStatus();
   }
 

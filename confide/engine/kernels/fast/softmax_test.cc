@@ -13,9 +13,11 @@ namespace {
 constexpr Tolerance kTol{.atol = 1e-6, .rtol = 1e-6};
 
 OpCase SoftmaxCase(const std::string& op, Shape x, int opset, int64_t axis, float range) {
-  return OpCase{.op = op, .opset = opset,
+  return OpCase{.op = op,
+                .opset = opset,
                 .inputs = {{"X", RandomTensor(DataType::kFloat32, x, 9, -range, range)}},
-                .node_inputs = {"X"}, .attrs = [axis](onnx::NodeProto& n) { AddInt(n, "axis", axis); }};
+                .node_inputs = {"X"},
+                .attrs = [axis](onnx::NodeProto& n) { AddInt(n, "axis", axis); }};
 }
 
 // Many short rows (ultraface's [1, 4420, 2]), a long odd row, wide value ranges (the maximum
@@ -25,8 +27,14 @@ TEST(FastSoftmax, MatchesReference) {
     SCOPED_TRACE(op);
     ExpectFastMatchesReference(SoftmaxCase(op, {1, 4420, 2}, 13, -1, 8.f), kTol);
     ExpectFastMatchesReference(SoftmaxCase(op, {3, 77}, 13, 1, 60.f), kTol);
-    ExpectFastMatchesReference(SoftmaxCase(op, {2, 3, 5, 4}, 11, 1, 5.f), kTol);  // flattened: rows of 60
+    ExpectFastMatchesReference(SoftmaxCase(op, {2, 3, 5, 4}, 11, 1, 5.f),
+                               kTol);  // flattened: rows of 60
     ExpectFastMatchesReference(SoftmaxCase(op, {2, 3, 5, 4}, 13, 1, 5.f), kTol);  // middle axis
+    ExpectFastMatchesReference(SoftmaxCase(op, {2, 3, 5, 4}, 11, 2, 5.f), kTol);  // rows of 20
+    ExpectFastMatchesReference(SoftmaxCase(op, {2, 3, 5, 4}, 11, -1, 5.f), kTol);
+    ExpectFastMatchesReference(SoftmaxCase(op, {9}, 13, 0, 5.f), kTol);      // rank 1
+    ExpectFastMatchesReference(SoftmaxCase(op, {0, 5}, 13, -1, 5.f), kTol);  // no rows
+    ExpectFastMatchesReference(SoftmaxCase(op, {3, 0}, 13, -1, 5.f), kTol);  // empty rows
   }
 }
 

@@ -152,7 +152,7 @@ class ConvBase : public Kernel {
     // 3->16 3x3 s2 stem went from 0.59 to 0.35 ms.
     // A channels-last side is NHWC on both ends, with no reorder. oneDNN has no fast kernel
     // from plain NCHW to NHWC (only its reference one, 1000x slower), so a Conv that writes
-    // channels-last takes its input as oneDNN prefers.
+    // channels-last takes its input as oneDNN prefers, even with one or a few channels.
     using Tag = memory::format_tag;
     bool first_layer = !transpose_ && g.groups == 1 && g.src[1] <= 4;
     bool src_plain = !nhwc_out_ && (g.src[1] / g.groups == 1 || first_layer);
