@@ -48,6 +48,21 @@ bool AllStatic(const ModelInfo& info) {
   return true;
 }
 
+// Whether zero inputs of the model's static shapes are small enough to plan with at load: within
+// the memory budget (if any) and 1 GiB. Otherwise the plan is made on the first run, with the
+// caller's inputs (a model may declare absurd input dims; the loader bounds them at 2^34).
+bool PlanInputsFit(const ModelInfo& info, size_t budget) {
+  constexpr size_t kMaxPlanInputBytes = size_t{1} << 30;
+  size_t limit = budget != 0 ? std::min(budget, kMaxPlanInputBytes) : kMaxPlanInputBytes, total = 0;
+  for (const TensorDesc& d : info.inputs) {
+    auto n = CheckedNumElements(d.dims, static_cast<int64_t>(limit));
+    if (!n.ok()) return false;
+    total += static_cast<size_t>(*n) * DataTypeSize(d.dtype);
+    if (total > limit) return false;
+  }
+  return true;
+}
+
 // Constant folding, fusions and channels-last regions for `g` and every subgraph (If branches,
 // each rewritten as a copy: subgraphs are shared and immutable once parsed).
 Status Optimize(Graph& g, const KernelRegistry& registry, ThreadPool& pool) {
@@ -142,7 +157,7 @@ Result<std::unique_ptr<Model>> Model::Load(ByteSpan bytes, const LoadOptions& op
   m->info_.num_nodes_optimized = static_cast<int>(m->graph_->nodes.size());
   m->info_.weight_bytes = WeightBytes(*m->graph_);
   CONFIDE_ASSIGN_OR_RETURN(m->compiled_, internal::Compile(m->graph_, registry));
-  if (AllStatic(m->info_)) {
+  if (AllStatic(m->info_) && PlanInputsFit(m->info_, options.memory_budget_bytes)) {
     std::vector<Tensor> zeros;
     for (const TensorDesc& d : m->info_.inputs) zeros.push_back(Tensor::Zeros(d.dtype, d.dims));
     std::vector<Tensor> ignored;
@@ -176,8 +191,18 @@ Result<std::shared_ptr<const internal::MemoryPlan>> Model::PlanFor(
     if (it != plans_.end()) return it->second;
   }
   internal::RunRecord record;
-  internal::ExecuteOptions opts{.pool = pool_.get(), .record = &record};
-  CONFIDE_ASSIGN_OR_RETURN(*outputs, internal::Execute(*compiled_, inputs, opts));
+  size_t over_budget = 0;
+  internal::ExecuteOptions opts{.pool = pool_.get(), .record = &record,
+                                .max_buffer_bytes = options_.memory_budget_bytes,
+                                .over_budget = &over_budget};
+  auto run = internal::Execute(*compiled_, inputs, opts);
+  if (!run.ok() && over_budget != 0) {  // one buffer alone is over: so is the plan
+    budget_exceeded_ = true;
+    return InvalidArgumentError("memory plan needs at least " + std::to_string(over_budget) +
+                                " bytes; memory_budget_bytes allows " +
+                                std::to_string(options_.memory_budget_bytes));
+  }
+  CONFIDE_ASSIGN_OR_RETURN(*outputs, std::move(run));
   auto plan = std::make_shared<const internal::MemoryPlan>(internal::PlanMemory(*compiled_, record));
   if (Status st = CheckBudget(plan->arena_size); !st.ok()) {
     budget_exceeded_ = true;
@@ -229,7 +254,8 @@ Result<NamedTensors> Model::Run(const NamedTensors& inputs) const {
   CONFIDE_ASSIGN_OR_RETURN(auto plan, PlanFor(ordered, &outputs));
   if (outputs.empty() && !info_.outputs.empty()) {
     Arena arena = plan->arena_size > 0 ? TakeArena(plan->arena_size) : Arena{};
-    internal::ExecuteOptions opts{.pool = pool_.get(), .plan = plan.get(), .arena = arena.data};
+    internal::ExecuteOptions opts{.pool = pool_.get(), .plan = plan.get(), .arena = arena.data,
+                                  .max_buffer_bytes = options_.memory_budget_bytes};
     Result<std::vector<Tensor>> run = internal::Execute(*compiled_, ordered, opts);
     if (arena.data != nullptr) ReturnArena(arena);
     if (!run.ok()) return run.error();

@@ -34,7 +34,9 @@ using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 struct LoadOptions {
   int num_threads = 0;  // intra-op threads; <= 0 means the number of cores
   // Refuse a model whose planned arena (intermediates + kernel scratch) exceeds this; 0 = no limit.
-  // Weights are not counted (see ModelInfo::weight_bytes).
+  // Weights are not counted (see ModelInfo::weight_bytes). A run also fails, before allocating,
+  // when one buffer it would take from the heap (an output, or an intermediate of a first run
+  // that plans) is larger than this.
   size_t memory_budget_bytes = 0;
   // Kernels to use; null means DefaultKernelRegistry() (reference + oneDNN). Must outlive the model.
   const KernelRegistry* registry = nullptr;

@@ -152,6 +152,44 @@ TEST(EngineLoad, MemoryBudgetGivesNeededAndAllowedBytes) {
   EXPECT_GT((*ok)->info().planned_peak_bytes, 4096u);
 }
 
+// Static input dims of 32 GiB load, with the plan left to the first run's inputs, instead of
+// being allocated as zeros to plan with (onnx_model_fuzz found that; its input is the corpus
+// seed regression-static-input-22gib). A buffer over memory_budget_bytes fails the planning run
+// before it is allocated, and the load with the budget error: here Expand's 64 MiB output
+// ([2^22, 2, 2] floats) under a 1 MiB budget.
+TEST(EngineLoad, HugeBuffersAreRefusedNotAllocated) {
+  auto huge = Model::Load(TinyModel([](onnx::ModelProto& mp) {
+    for (auto* v : {mp.mutable_graph()->mutable_input(0), mp.mutable_graph()->mutable_output(0)}) {
+      auto* shape = v->mutable_type()->mutable_tensor_type()->mutable_shape();
+      shape->mutable_dim(0)->set_dim_value(int64_t{1} << 16);
+      shape->mutable_dim(1)->set_dim_value(int64_t{1} << 17);
+    }
+  }), {.num_threads = 1, .memory_budget_bytes = 64 << 20});
+  ASSERT_TRUE(huge.ok()) << huge.error().ToString();
+  EXPECT_EQ((*huge)->info().planned_peak_bytes, 0u);
+
+  auto expand = Model::Load(TinyModel([](onnx::ModelProto& mp) {
+    onnx::GraphProto* g = mp.mutable_graph();
+    onnx::NodeProto* n = g->mutable_node(0);
+    n->set_op_type("Expand");
+    n->add_input("shape");
+    onnx::TensorProto* t = g->add_initializer();
+    t->set_name("shape");
+    t->set_data_type(onnx::TensorProto::INT64);
+    t->add_dims(3);
+    auto* y = g->mutable_output(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
+    y->clear_dim();
+    for (int64_t d : {int64_t{1} << 22, int64_t{2}, int64_t{2}}) {
+      t->add_int64_data(d);
+      y->add_dim()->set_dim_value(d);
+    }
+  }), {.num_threads = 1, .memory_budget_bytes = 1 << 20});
+  ASSERT_FALSE(expand.ok());  // its plan is made at load, with zero inputs
+  const char* want = "needs at least 67108864 bytes; memory_budget_bytes allows 1048576";
+  EXPECT_NE(expand.error().message.find(want), std::string::npos)
+      << expand.error().ToString();
+}
+
 // Float parameters given as another dtype are refused with an error, not read as float past
 // their buffers (LSTM's W was found so by onnx_model_fuzz; the norms had the same gap).
 TEST(EngineRun, NormsAndLstmRefuseNonFloatParameters) {

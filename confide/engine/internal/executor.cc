@@ -39,6 +39,7 @@ class Context : public KernelContext {
     if (!n.ok()) return InvalidArgumentError("output " + std::to_string(i) + ": " + n.error().message);
     int v = node_.outputs[i];
     if (v < 0) {  // omitted optional output: give the kernel a private buffer
+      CONFIDE_TRY(CheckBufferSize(static_cast<size_t>(*n) * DataTypeSize(dtype)));
       dropped_.push_back(Tensor::Zeros(dtype, shape));
       return &dropped_.back();
     }
@@ -48,6 +49,7 @@ class Context : public KernelContext {
     if (plan && plan->value_offset[v] >= 0 && plan->value_size[v] >= bytes) {
       s_.values[v] = Tensor::View(dtype, shape, s_.arena + plan->value_offset[v]);
     } else {
+      CONFIDE_TRY(CheckBufferSize(bytes));
       s_.values[v] = Tensor::Zeros(dtype, shape);
     }
     return &s_.values[v];
@@ -61,6 +63,7 @@ class Context : public KernelContext {
     if (plan && plan->scratch_offset[step_] >= 0 && plan->scratch_size[step_] >= scratch_used_) {
       return s_.arena + plan->scratch_offset[step_] + (scratch_used_ - aligned);
     }
+    CONFIDE_TRY(CheckBufferSize(aligned));
     heap_scratch_.push_back(Tensor::Zeros(DataType::kUint8, {static_cast<int64_t>(aligned)}));
     return heap_scratch_.back().raw_data();
   }
@@ -76,11 +79,21 @@ class Context : public KernelContext {
                                   std::to_string(sub.inputs.size()) + " inputs");
     }
     OuterScope scope{s_.cg->graph.get(), &s_.values, s_.opts->outer};
-    ExecuteOptions opts{.pool = s_.opts->pool, .outer = &scope};
+    ExecuteOptions opts{.pool = s_.opts->pool, .outer = &scope,
+                        .max_buffer_bytes = s_.opts->max_buffer_bytes,
+                        .over_budget = s_.opts->over_budget};
     return Execute(*it->second, inputs, opts);
   }
 
  private:
+  Status CheckBufferSize(size_t bytes) const {
+    size_t max = s_.opts->max_buffer_bytes;
+    if (max == 0 || bytes <= max) return OkStatus();
+    if (s_.opts->over_budget) *s_.opts->over_budget = bytes;
+    return InvalidArgumentError("a buffer of " + std::to_string(bytes) +
+                                " bytes exceeds memory_budget_bytes " + std::to_string(max));
+  }
+
   RunState& s_;
   int step_;
   const Node& node_;

@@ -71,6 +71,11 @@ struct ExecuteOptions {
   // With `plan`: an arena of at least plan->arena_size bytes, 64-byte aligned, owned by the
   // caller (Model reuses them across runs); null: Execute allocates one for this run.
   uint8_t* arena = nullptr;
+  // A heap allocation for one output or scratch buffer larger than this fails the run
+  // (kInvalidArgument) instead of being made, and sets *over_budget (if given) to its size;
+  // 0 = no limit. Model passes memory_budget_bytes.
+  size_t max_buffer_bytes = 0;
+  size_t* over_budget = nullptr;
 };
 
 // Runs `cg` on `inputs` (in graph.inputs order, already checked). Returns the graph outputs,
