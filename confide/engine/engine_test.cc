@@ -190,6 +190,21 @@ TEST(EngineLoad, HugeBuffersAreRefusedNotAllocated) {
       << expand.error().ToString();
 }
 
+// A MatMul with one input is an error, not a read past the node's input list (onnx_model_fuzz,
+// corpus seed regression-matmul-one-input).
+TEST(EngineRun, MatMulWithOneInputIsAnError) {
+  auto m = Model::Load(TinyModel([](onnx::ModelProto& mp) {
+    mp.mutable_graph()->mutable_node(0)->set_op_type("MatMul");
+  }), {.num_threads = 1});
+  if (!m.ok()) {
+    EXPECT_FALSE(m.error().message.empty());
+    return;
+  }
+  auto out = (*m)->Run({{"X", Tensor::Zeros(DataType::kFloat32, {2, 2})}});
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.error().message.find("MatMul"), std::string::npos) << out.error().ToString();
+}
+
 // Float parameters given as another dtype are refused with an error, not read as float past
 // their buffers (LSTM's W was found so by onnx_model_fuzz; the norms had the same gap).
 TEST(EngineRun, NormsAndLstmRefuseNonFloatParameters) {

@@ -180,6 +180,7 @@ Result<std::unique_ptr<Kernel>> MakeGemm(const NodeInfo& n) {
 }
 
 Result<std::unique_ptr<Kernel>> MakeMatMul(const NodeInfo& n) {
+  if (n.num_inputs != 2 + (n.GetInt("_bias", 0) != 0)) return UnsupportedError("oneDNN MatMul: inputs");
   const Tensor* b = n.constant_inputs[1];
   if (b && (!IsFloat(b) || b->shape().size() != 2)) return UnsupportedError("oneDNN MatMul: constant B must be float32 2-D");
   if (n.Has("_act")) return UnsupportedError("oneDNN MatMul: post-ops");
