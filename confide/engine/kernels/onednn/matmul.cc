@@ -88,8 +88,8 @@ class FastMatMul : public Kernel {
     int64_t k = trans_b_ ? bs[1] : bs[0], n = trans_b_ ? bs[0] : bs[1];
     if (as.size() < 2 || (gemm_ && as.size() != 2)) return UnsupportedError("oneDNN MatMul: A rank");
     int64_t ka = trans_a_ ? as[0] : as.back();
-    int64_t m = trans_a_ ? as[1] : NumElements(as) / ka;
     if (ka != k) return InvalidArgumentError("MatMul inner dimensions differ");
+    int64_t m = trans_a_ ? as[1] : NumElements(Shape(as.begin(), as.end() - 1));  // K may be 0
     MatMulPlan p;
     p.out_shape = gemm_ ? Shape{m, n} : as;
     if (!gemm_) p.out_shape.back() = n;

@@ -35,6 +35,14 @@ TEST(OneDnnGemm, FusedActivationsMatchReference) {
   }
 }
 
+// An empty inner dimension (K = 0) gives zeros, as the reference does, without dividing by K
+// (onnx_model_fuzz: UBSan division by zero).
+TEST(OneDnnMatMul, EmptyInnerDimensionMatchesReference) {
+  OpCase c{.op = "MatMul", .inputs = {{"A", Tensor::Zeros(DataType::kFloat32, {2, 5, 0})}},
+           .weights = {{"B", Tensor::Zeros(DataType::kFloat32, {0, 3})}}, .node_inputs = {"A", "B"}};
+  ExpectFastMatchesReference(c, kGemmTol);
+}
+
 TEST(OneDnnMatMul, ConstantWeightsBatchedInputMatchesReference) {
   OpCase c{.op = "MatMul", .inputs = {{"A", RandomTensor({2, 3, 40, 64}, 10)}},
            .weights = {{"B", RandomTensor({64, 48}, 11)}}, .node_inputs = {"A", "B"}};
