@@ -35,6 +35,20 @@ onnx::NodeProto* AddNode(onnx::GraphProto* g, const char* op, std::vector<const 
   return n;
 }
 
+Bytes Serialize(const onnx::ModelProto& m) {
+  std::string bytes = m.SerializeAsString();
+  return Bytes(bytes.begin(), bytes.end());
+}
+
+// A float tensor of `dims` holding scale * ((i * mult) % period) + offset at flat index i.
+Tensor Pattern(const Shape& dims, float scale, int64_t mult, int64_t period, float offset) {
+  Tensor x = Tensor::Zeros(DataType::kFloat32, dims);
+  for (int64_t i = 0; i < x.num_elements(); ++i) {
+    x.data<float>()[i] = scale * static_cast<float>((i * mult) % period) + offset;
+  }
+  return x;
+}
+
 // A model at `opset` whose graph has the float input X and the float output Y of these shapes.
 onnx::GraphProto* NewGraph(onnx::ModelProto& m, int opset, const std::vector<int64_t>& x_dims,
                            const std::vector<int64_t>& y_dims) {
@@ -73,8 +87,7 @@ Bytes DecomposedHardSwish(float clip_hi, bool x_first, bool divide) {
   } else {
     AddNode(g, "Mul", {"sixth", "p"}, "Y");
   }
-  std::string s = m.SerializeAsString();
-  return Bytes(s.begin(), s.end());
+  return Serialize(m);
 }
 
 void ExpectComputesDecomposed(const Model& m, float clip_hi) {
@@ -137,8 +150,7 @@ Bytes ConvThen(const std::vector<std::pair<const char*, const char*>>& chain) {
     if (chain[i].second) in.push_back(chain[i].second);
     AddNode(g, chain[i].first, in, names[i + 1].c_str());
   }
-  std::string bytes = m.SerializeAsString();
-  return Bytes(bytes.begin(), bytes.end());
+  return Serialize(m);
 }
 
 // Runs `model` optimised and not on X = `x`; expects `nodes` nodes after fusion and equal outputs.
@@ -162,9 +174,7 @@ void ExpectFusesTo(const Bytes& model, int nodes, const Tensor& x) {
 
 // ConvThen(chain) on X[1,2,6,7] = 0.1 * (i % 17) - 0.8.
 void ExpectConvChainFusesTo(const std::vector<std::pair<const char*, const char*>>& chain, int nodes) {
-  Tensor x = Tensor::Zeros(DataType::kFloat32, {1, 2, 6, 7});
-  for (int64_t i = 0; i < x.num_elements(); ++i) x.data<float>()[i] = 0.1f * static_cast<float>(i % 17) - 0.8f;
-  ExpectFusesTo(ConvThen(chain), nodes, x);
+  ExpectFusesTo(ConvThen(chain), nodes, Pattern({1, 2, 6, 7}, 0.1f, 1, 17, -0.8f));
 }
 
 TEST(Fusion, ScalarMulAndAddFoldIntoConvWeightsAndBias) {
@@ -212,14 +222,11 @@ Bytes DecomposedLayerNorm(float exponent) {
   AddNode(g, "Div", {"d", "sd"}, "n");
   AddNode(g, "Mul", {"n", "gamma"}, "ng");
   AddNode(g, "Add", {"ng", "beta"}, "Y");
-  std::string bytes = m.SerializeAsString();
-  return Bytes(bytes.begin(), bytes.end());
+  return Serialize(m);
 }
 
 void ExpectLayerNormFusesTo(float exponent, int nodes) {
-  Tensor x = Tensor::Zeros(DataType::kFloat32, {2, 3, 8});
-  for (int64_t i = 0; i < x.num_elements(); ++i) x.data<float>()[i] = 0.7f * static_cast<float>((i * 5) % 13) - 3.f;
-  ExpectFusesTo(DecomposedLayerNorm(exponent), nodes, x);
+  ExpectFusesTo(DecomposedLayerNorm(exponent), nodes, Pattern({2, 3, 8}, 0.7f, 5, 13, -3.f));
 }
 
 TEST(Fusion, DecomposedLayerNormBecomesLayerNormalization) { ExpectLayerNormFusesTo(2.f, 1); }
@@ -245,15 +252,10 @@ Bytes MatMulThenAdd(const std::vector<int64_t>& x_dims, const std::vector<int64_
   init("bias", bias_dims);
   AddNode(g, "MatMul", {"X", "W"}, "xw");
   AddNode(g, "Add", bias_first ? std::vector<const char*>{"bias", "xw"} : std::vector<const char*>{"xw", "bias"}, "Y");
-  std::string bytes = m.SerializeAsString();
-  return Bytes(bytes.begin(), bytes.end());
+  return Serialize(m);
 }
 
-Tensor Ramp(const Shape& dims) {
-  Tensor x = Tensor::Zeros(DataType::kFloat32, dims);
-  for (int64_t i = 0; i < x.num_elements(); ++i) x.data<float>()[i] = 0.25f * static_cast<float>(i % 11) - 1.f;
-  return x;
-}
+Tensor Ramp(const Shape& dims) { return Pattern(dims, 0.25f, 1, 11, -1.f); }
 
 // Rank 1 runs on the reference MatMul (oneDNN declines 1-D), ranks 2 and 3 on oneDNN's.
 TEST(Fusion, MatMulThenAddOfARowBecomesOneMatMulWithBias) {
@@ -298,8 +300,7 @@ TEST(Fusion, ModelsCannotSetTheOptimizersAttributes) {
   a->set_name("_act");
   a->set_type(onnx::AttributeProto::STRING);
   a->set_s("Relu");
-  std::string bytes = m.SerializeAsString();
-  auto loaded = Model::Load(Bytes(bytes.begin(), bytes.end()), {.num_threads = 1});
+  auto loaded = Model::Load(Serialize(m), {.num_threads = 1});
   ASSERT_FALSE(loaded.ok());
   EXPECT_NE(loaded.error().message.find("_act is reserved"), std::string::npos) << loaded.error().ToString();
 }
@@ -360,16 +361,13 @@ Bytes ConvNetwork() {
   perm->set_name("perm");
   perm->set_type(onnx::AttributeProto::INTS);
   for (int64_t axis : {0, 2, 3, 1}) perm->add_ints(axis);
-  std::string bytes = m.SerializeAsString();
-  return Bytes(bytes.begin(), bytes.end());
+  return Serialize(m);
 }
 
 // The channels-last regions change no result: the optimised graph (fast kernels, NHWC between
 // the convolutions) against the unoptimised one (NCHW everywhere).
 TEST(ChannelsLast, ConvolutionNetworkMatchesTheNchwGraph) {
-  Tensor x = Tensor::Zeros(DataType::kFloat32, {1, 3, 20, 24});
-  for (int64_t i = 0; i < x.num_elements(); ++i) x.data<float>()[i] = 0.01f * static_cast<float>((i * 37) % 101) - 0.5f;
-  ExpectFusesTo(ConvNetwork(), 9, x);
+  ExpectFusesTo(ConvNetwork(), 9, Pattern({1, 3, 20, 24}, 0.01f, 37, 101, -0.5f));
 }
 
 // X[2,4,12,10] -> a = Conv 4->8 3x3, read by GlobalAveragePool (so a stays NCHW) and by
@@ -401,14 +399,11 @@ Bytes ElementwiseNetwork() {
   AddNode(g, "Add", {"p", "q"}, "u");
   AddNode(g, "Add", {"r", "u"}, "ru");
   AddConv(g, "ru", "Y", {5, 14, 3, 3}, 1, 1, 7);
-  std::string bytes = m.SerializeAsString();
-  return Bytes(bytes.begin(), bytes.end());
+  return Serialize(m);
 }
 
 TEST(ChannelsLast, ElementwiseConcatAndBroadcastsMatchTheNchwGraph) {
-  Tensor x = Tensor::Zeros(DataType::kFloat32, {2, 4, 12, 10});
-  for (int64_t i = 0; i < x.num_elements(); ++i) x.data<float>()[i] = 0.02f * static_cast<float>((i * 29) % 61) - 0.6f;
-  ExpectFusesTo(ElementwiseNetwork(), 14, x);
+  ExpectFusesTo(ElementwiseNetwork(), 14, Pattern({2, 4, 12, 10}, 0.02f, 29, 61, -0.6f));
 }
 
 // Which nodes internal/layout.cc marks in ElementwiseNetwork, by node name ("<op>_<output>"):

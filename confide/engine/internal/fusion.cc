@@ -14,8 +14,10 @@
 //                                               Gemm form A*B + C, for x of any rank (rank is not
 //                                               known before the first run)
 // A rewrite applies only when the intermediate value has one consumer and is not a graph output.
+#include <algorithm>
 #include <array>
 #include <cmath>
+#include <initializer_list>
 #include <optional>
 #include <utility>
 
@@ -324,6 +326,29 @@ std::optional<LayerNormMatch> MatchDecomposedLayerNorm(const Graph& g, const Use
   return m;
 }
 
+// For each live binary ai.onnx node of an op in `ops` whose operand on one side is the sole use
+// of a `producer_op` node: if fold(g, producer, node, other side) rewrites the producer to take
+// the node's place, the node is dropped. Returns the number of folds.
+template <typename Fold>
+int FoldIntoProducer(Graph& g, const Uses& u, std::vector<bool>& dead,
+                     std::initializer_list<const char*> ops, const char* producer_op, Fold fold) {
+  int folds = 0;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    Node& n = g.nodes[i];
+    bool op_matches =
+        std::any_of(ops.begin(), ops.end(), [&](const char* op) { return n.op_type == op; });
+    if (dead[i] || !op_matches || n.inputs.size() != 2 || !n.domain.empty()) continue;
+    for (int side = 0; side < 2; ++side) {
+      int p = SoleProducer(g, u, dead, n.inputs[1 - side], producer_op);
+      if (p < 0 || !fold(g, g.nodes[p], n, side)) continue;
+      dead[i] = true;
+      ++folds;
+      break;
+    }
+  }
+  return folds;
+}
+
 // One sweep over the nodes; returns the number of rewrites. Fused-away nodes are cleared.
 int FuseOnce(Graph& g) {
   Uses u = CountUses(g);
@@ -366,28 +391,9 @@ int FuseOnce(Graph& g) {
       break;
     }
   }
-  for (size_t i = 0; i < g.nodes.size(); ++i) {  // Conv → Mul|Add by a scalar → Conv
-    Node& n = g.nodes[i];
-    if (dead[i] || (n.op_type != "Mul" && n.op_type != "Add") || n.inputs.size() != 2 || !n.domain.empty()) continue;
-    for (int side = 0; side < 2; ++side) {
-      int conv = SoleProducer(g, u, dead, n.inputs[1 - side], "Conv");
-      if (conv < 0 || !FoldScalarAffine(g, g.nodes[conv], n, side)) continue;
-      dead[i] = true;
-      ++rewrites;
-      break;
-    }
-  }
-  for (size_t i = 0; i < g.nodes.size(); ++i) {  // MatMul(x, W) + b → MatMul with a bias
-    Node& n = g.nodes[i];
-    if (dead[i] || n.op_type != "Add" || n.inputs.size() != 2 || !n.domain.empty()) continue;
-    for (int side = 0; side < 2; ++side) {
-      int mm = SoleProducer(g, u, dead, n.inputs[1 - side], "MatMul");
-      if (mm < 0 || !FoldMatMulBias(g, g.nodes[mm], n, side)) continue;
-      dead[i] = true;
-      ++rewrites;
-      break;
-    }
-  }
+  // Conv → Mul|Add by a scalar → Conv; MatMul(x, W) + b → MatMul with a bias.
+  rewrites += FoldIntoProducer(g, u, dead, {"Mul", "Add"}, "Conv", FoldScalarAffine);
+  rewrites += FoldIntoProducer(g, u, dead, {"Add"}, "MatMul", FoldMatMulBias);
   // Decomposed LayerNorm → LayerNormalization. Backwards, so that the Add of beta is seen before
   // the Mul by gamma, which alone would also match.
   for (size_t i = g.nodes.size(); i-- > 0;) {
