@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "confide/audit/verify.h"
 #include "confide/base/file.h"
 #include "confide/crypto/hash.h"
+#include "confide/server/testing/sim_test_dir.h"
 #include "confide/tee/sim/sim_platform.h"
 
 namespace confide::server {
@@ -17,19 +19,14 @@ namespace sim = tee::sim;
 class AuditTrailTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/confide_audit_trail_" + std::to_string(::getpid());
-    std::filesystem::remove_all(dir_);
+    sim_.emplace("audit_trail", SystemClock().Now());
+    dir_ = sim_->path();
     std::filesystem::create_directories(dir_ + "/state");
-    ASSERT_TRUE(sim::InitSimStore(dir_ + "/sim", SystemClock().Now(), false).ok());
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::unique_ptr<sim::SimPlatform> Platform(std::string_view code) {
-    auto store = sim::LoadSimStore(dir_ + "/sim");
-    EXPECT_TRUE(store.ok());
-    return std::make_unique<sim::SimPlatform>(
-        *std::move(store), sim::SimLaunch{.measurement = crypto::Sha384(AsBytes(code))});
-  }
+  void TearDown() override { sim_.reset(); }
+  std::unique_ptr<sim::SimPlatform> Platform(std::string_view code) { return sim_->Platform(code); }
   std::string state() const { return dir_ + "/state"; }
+  std::optional<SimTestDir> sim_;
   std::string dir_;
   FixedClock clock_{Time{} + std::chrono::seconds(1800000000)};
 };

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "confide/crypto/hash.h"
 #include "confide/crypto/random.h"
+#include "confide/server/testing/sim_test_dir.h"
 #include "confide/tee/sim/sim_platform.h"
 
 namespace confide::server {
@@ -16,18 +18,11 @@ namespace sim = tee::sim;
 class KeyCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/confide_key_cache_" + std::to_string(::getpid());
-    std::filesystem::remove_all(dir_);
-    ASSERT_TRUE(sim::InitSimStore(dir_, SystemClock().Now(), false).ok());
+    sim_.emplace("key_cache", SystemClock().Now());
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::unique_ptr<sim::SimPlatform> Platform(std::string_view code) {
-    auto store = sim::LoadSimStore(dir_);
-    EXPECT_TRUE(store.ok());
-    return std::make_unique<sim::SimPlatform>(
-        *std::move(store), sim::SimLaunch{.measurement = crypto::Sha384(AsBytes(code))});
-  }
-  std::string dir_;
+  void TearDown() override { sim_.reset(); }
+  std::unique_ptr<sim::SimPlatform> Platform(std::string_view code) { return sim_->Platform(code); }
+  std::optional<SimTestDir> sim_;
   package::Digest digest_ = crypto::Sha256(AsBytes("manifest"));
 };
 

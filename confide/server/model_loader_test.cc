@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "confide/base/file.h"
 #include "confide/package/model_key.h"
 #include "confide/package/writer.h"
+#include "confide/server/testing/sim_test_dir.h"
 #include "confide/tee/sim/sim_platform.h"
 
 namespace confide::server {
@@ -18,13 +20,10 @@ namespace sim = tee::sim;
 class ModelLoaderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/confide_model_loader_" + std::to_string(::getpid());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    ASSERT_TRUE(sim::InitSimStore(dir_ + "/sim", clock_.Now(), false).ok());
-    auto store = sim::LoadSimStore(dir_ + "/sim");
-    ASSERT_TRUE(store.ok());
-    platform_ = std::make_unique<sim::SimPlatform>(*std::move(store), sim::SimLaunch{});
+    sim_.emplace("model_loader", clock_.Now());
+    dir_ = sim_->path();
+    platform_ = sim_->Platform();
+    ASSERT_NE(platform_, nullptr);
     trust_.Add({.name = "owner", .key = owner_.public_key()});
 
     auto onnx = ReadFile(std::string(CONFIDE_SOURCE_DIR) + "/demo/diagnosis_mlp.onnx");
@@ -42,12 +41,12 @@ class ModelLoaderTest : public ::testing::Test {
     SecretBytes key_file = package::SerializeModelKey(key_);
     ASSERT_TRUE(WriteFile(dir_ + "/diagnosis.key", key_file.Expose(), 0600).ok());
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string package_path() const { return dir_ + "/diagnosis.cfpkg"; }
   Result<ServedModel> Load(const ModelSource& source, IfNoKey if_no_key) {
     return LoadServedModel(source, {}, trust_, *platform_, clock_.Now(), {}, if_no_key);
   }
 
+  std::optional<SimTestDir> sim_;
   std::string dir_;
   FixedClock clock_{Time{} + std::chrono::seconds(1800000000)};
   std::unique_ptr<sim::SimPlatform> platform_;

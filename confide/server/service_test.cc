@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "confide/audit/verify.h"
 #include "confide/base/base64.h"
@@ -10,6 +11,7 @@
 #include "confide/crypto/hash.h"
 #include "confide/crypto/random.h"
 #include "confide/server/provision_request.h"
+#include "confide/server/testing/sim_test_dir.h"
 #include "confide/tee/sim/sim_platform.h"
 
 namespace confide::server {
@@ -33,13 +35,10 @@ std::string Refused(const std::string& route, const std::string& reason, int n) 
 class ServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/confide_service_" + std::to_string(::getpid());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    ASSERT_TRUE(sim::InitSimStore(dir_ + "/sim", clock_.Now(), false).ok());
-    auto store = sim::LoadSimStore(dir_ + "/sim");
-    ASSERT_TRUE(store.ok());
-    platform_ = std::make_unique<sim::SimPlatform>(*std::move(store), sim::SimLaunch{});
+    sim_.emplace("service", clock_.Now());
+    dir_ = sim_->path();
+    platform_ = sim_->Platform();
+    ASSERT_NE(platform_, nullptr);
     digest_.fill(7);
     auto attestor = Attestor::Create(*platform_, {.manifest_digests = {digest_}}, clock_.Now());
     ASSERT_TRUE(attestor.ok()) << attestor.error().ToString();
@@ -72,7 +71,7 @@ class ServiceTest : public ::testing::Test {
   void TearDown() override {
     service_.reset();
     log_.reset();
-    std::filesystem::remove_all(dir_);
+    sim_.reset();
   }
   std::string db() const { return dir_ + "/audit.db"; }
 
@@ -90,6 +89,7 @@ class ServiceTest : public ::testing::Test {
     return events.ok() ? *events : std::vector<audit::AuditEvent>{};
   }
 
+  std::optional<SimTestDir> sim_;
   std::string dir_;
   FixedClock clock_{Time{} + std::chrono::seconds(1800000000)};
   std::unique_ptr<sim::SimPlatform> platform_;
