@@ -209,7 +209,13 @@ Result<std::shared_ptr<const internal::MemoryPlan>> Model::PlanFor(
     return st.error();
   }
   std::lock_guard<std::mutex> lock(mu_);
-  plans_.emplace(key, plan);
+  if (plans_.emplace(key, plan).second) {  // another run may have planned the same shape meanwhile
+    plan_order_.push_back(key);
+    if (plan_order_.size() > kMaxPlans) {
+      plans_.erase(plan_order_.front());
+      plan_order_.pop_front();
+    }
+  }
   return std::shared_ptr<const internal::MemoryPlan>(plan);
 }
 

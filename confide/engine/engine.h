@@ -9,6 +9,7 @@
 #define CONFIDE_ENGINE_ENGINE_H_
 
 #include <atomic>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -119,7 +120,11 @@ class Model {
   std::shared_ptr<const internal::CompiledGraph> compiled_;
   std::unique_ptr<ThreadPool> pool_;
   mutable std::mutex mu_;
+  // Memory plans by input-shape signature, at most kMaxPlans (the oldest is dropped first): a
+  // model with dynamic dims sees as many shapes as its callers send.
+  static constexpr size_t kMaxPlans = 64;
   mutable std::map<std::string, std::shared_ptr<const internal::MemoryPlan>> plans_;
+  mutable std::deque<std::string> plan_order_;  // plans_'s keys, oldest first; guarded by mu_
   mutable std::atomic<bool> budget_exceeded_{false};  // set when a plan was refused
   mutable std::mutex arena_mu_;
   mutable std::vector<Arena> idle_arenas_;  // guarded by arena_mu_

@@ -1,7 +1,8 @@
 // Conv and ConvTranspose (fp32, 1-D and 2-D, grouped and depthwise) on oneDNN.
 //
-// Weights and bias must be constant at load; they are reordered into the layout oneDNN picks
-// ("any") once per input shape, and kept. Activations are NCHW between kernels: when oneDNN
+// Weights and bias must be constant at load; the weights are reordered into the layout oneDNN
+// picks ("any") once per layout (PackedWeights), and kept; the plans for every input shape share
+// them. Activations are NCHW between kernels: when oneDNN
 // prefers another layout for a shape, the kernel reorders the input in and the output back out
 // through arena scratch. A 2-D Conv marked "_nhwc_in" / "_nhwc_out" (internal/layout.cc) reads /
 // writes that side channels-last instead, with no reorder. The "_act" post-op (kernel.h) runs
@@ -193,11 +194,9 @@ class ConvBase : public Kernel {
       p.src_md = pd.src_desc(), p.dst_md = pd.dst_desc(), wei_md = pd.weights_desc();
       p.conv_scratch = pd.scratchpad_desc();
     }
-    p.weights = memory(wei_md, Engine());
-    memory user = Wrap(WeightsUserDesc(g), w_.raw_data());
-    dnnl::stream stream(Engine());
-    dnnl::reorder(user, p.weights).execute(stream, user, p.weights);
-    stream.wait();
+    // Plans are made under cache_'s lock, one at a time, so packed_ needs no lock of its own.
+    if (!packed_) packed_ = std::make_unique<PackedWeights>(Wrap(WeightsUserDesc(g), w_.raw_data()));
+    p.weights = packed_->Get(wei_md);
     if (!b_.empty()) p.bias = Wrap(bias_md, b_.raw_data());  // the model keeps b_ alive
     AddReorders(p);
     return p;
@@ -209,6 +208,7 @@ class ConvBase : public Kernel {
   Tensor w_, b_;
   Activation act_;
   ShapeCache<ConvPlan> cache_;
+  mutable std::unique_ptr<PackedWeights> packed_;  // w_ in oneDNN's layouts, shared by the plans
 };
 
 void SetWindow(const WindowGeom& wg, Geometry* g) {

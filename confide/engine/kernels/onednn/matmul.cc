@@ -1,10 +1,12 @@
 // Gemm and MatMul (fp32) on oneDNN's matmul primitive.
 //
-// With a constant B (Gemm; MatMul whose B is a 2-D initializer) the weights are packed once per
-// input shape into oneDNN's preferred layout, alpha is folded into them and beta*C into a bias
-// (C must be constant and broadcast along rows: [N], [1,N] or a scalar); a MatMul fused with its
-// Add ("_bias", fusion.cc) takes its constant [N] bias the same way. MatMul with a runtime B
-// (attention) runs as a batched matmul with NumPy batch broadcasting. Gemm honours "_act".
+// With a constant B (Gemm; MatMul whose B is a 2-D initializer) the weights are packed into
+// oneDNN's preferred layout once per layout (PackedWeights: shared by the plans of every input
+// shape, and used in place when that layout is B's own). Alpha is folded into B once, and beta*C
+// into a bias (C must be constant and broadcast along rows: [N], [1,N] or a scalar); a MatMul
+// fused with its Add ("_bias", fusion.cc) takes its constant [N] bias the same way. MatMul with a
+// runtime B (attention) runs as a batched matmul with NumPy batch broadcasting. Gemm honours
+// "_act".
 #include "confide/engine/kernels/onednn/onednn.h"
 
 namespace confide::engine::kernels::onednn {
@@ -37,7 +39,12 @@ class FastMatMul : public Kernel {
     }
     trans_a_ = n.GetInt("transA", 0) != 0;
     trans_b_ = n.GetInt("transB", 0) != 0;
-    alpha_ = n.GetFloat("alpha", 1.f);
+    if (float alpha = n.GetFloat("alpha", 1.f); alpha != 1.f) {  // folded into a copy of B, once
+      Tensor scaled = b_.Clone();
+      float* v = scaled.data<float>();
+      for (int64_t i = 0; i < scaled.num_elements(); ++i) v[i] *= alpha;
+      b_ = std::move(scaled);
+    }
     float beta = n.GetFloat("beta", 1.f);
     const Tensor* c = n.num_inputs > 2 ? n.constant_inputs[2] : nullptr;
     if (c && beta != 0.f) {
@@ -102,18 +109,13 @@ class FastMatMul : public Kernel {
     p.prim = dnnl::matmul(pd);
     p.scratch = pd.scratchpad_desc();
     p.wei_md = pd.weights_desc();
-    std::vector<float> scaled(b_.data<float>(), b_.data<float>() + b_.num_elements());
-    for (float& v : scaled) v *= alpha_;
-    memory::desc user = trans_b_ ? memory::desc({k, n}, Dt::f32, memory::format_tag::ba) : PlainDesc({k, n}, Dt::f32);
-    p.weights = memory(p.wei_md, Engine());
-    memory src = Wrap(user, scaled.data());
-    dnnl::stream stream(Engine());
-    dnnl::reorder(src, p.weights).execute(stream, src, p.weights);
-    stream.wait();
-    if (!bias_.empty()) {
-      p.bias = memory(bias_md, Engine());
-      std::copy(bias_.begin(), bias_.end(), static_cast<float*>(p.bias.get_data_handle()));
+    // Plans are made under cache_'s lock, one at a time, so packed_ needs no lock of its own.
+    if (!packed_) {
+      memory::desc stored = trans_b_ ? memory::desc({k, n}, Dt::f32, memory::format_tag::ba) : PlainDesc({k, n}, Dt::f32);
+      packed_ = std::make_unique<PackedWeights>(Wrap(stored, b_.raw_data()));
     }
+    p.weights = packed_->Get(p.wei_md);
+    if (!bias_.empty()) p.bias = Wrap(bias_md, bias_.data());  // the kernel keeps bias_
     return p;
   }
 
@@ -148,11 +150,11 @@ class FastMatMul : public Kernel {
   bool gemm_;
   std::unique_ptr<Kernel> fallback_;  // the reference kernel, for what oneDNN declines at run
   bool trans_a_ = false, trans_b_ = false;
-  float alpha_ = 1.f;
   Activation act_;
-  Tensor b_;
+  Tensor b_;  // constant B (times alpha), or empty
   std::vector<float> bias_;
   ShapeCache<MatMulPlan> cache_;
+  mutable std::unique_ptr<PackedWeights> packed_;  // constant B in oneDNN's layouts, shared by the plans
 };
 
 Result<std::unique_ptr<Kernel>> Make(const NodeInfo& n, bool gemm) {

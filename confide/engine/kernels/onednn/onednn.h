@@ -12,6 +12,8 @@
 #ifndef CONFIDE_ENGINE_KERNELS_ONEDNN_ONEDNN_H_
 #define CONFIDE_ENGINE_KERNELS_ONEDNN_ONEDNN_H_
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -61,9 +63,6 @@ void UseThreads(int threads);
 dnnl::memory::desc PlainDesc(const dnnl::memory::dims& dims, dnnl::memory::data_type dt);
 // Wraps caller memory (not copied, not owned). `data` must hold desc.get_size() bytes.
 dnnl::memory Wrap(const dnnl::memory::desc& desc, const void* data);
-// Copies `src` (plain, `dims`) into a new oneDNN-owned memory in layout `desc`.
-dnnl::memory Pack(const dnnl::memory::desc& desc, const dnnl::memory::dims& dims,
-                  dnnl::memory::data_type dt, const void* src);
 
 // Converts images between NCHW and NHWC (to_nhwc: NCHW -> NHWC); dims = {N, C, H, W}. A tiled
 // transpose on the engine's thread pool; exact (moves values only).
@@ -86,25 +85,72 @@ auto Try(F&& fn) -> decltype(fn()) {
 }
 
 // Objects built once per input-shape signature and then shared read-only by concurrent runs.
+// Holds at most `capacity` shapes: a model with dynamic dims sees as many shapes as its callers
+// send, and each entry holds primitives and their JIT code, so the least recently used entry is
+// dropped to make room (a run still using it keeps it alive through its shared_ptr).
 template <typename V>
 class ShapeCache {
  public:
+  static constexpr size_t kDefaultCapacity = 16;
+  explicit ShapeCache(size_t capacity = kDefaultCapacity) : capacity_(std::max<size_t>(1, capacity)) {}
+
   // The entry for `key`, building it with make() (Result<V>) on first use. Errors are not cached.
   template <typename Make>
   Result<std::shared_ptr<const V>> Get(const std::vector<int64_t>& key, Make&& make) const {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = entries_.find(key);
-    if (it != entries_.end()) return it->second;
+    if (it != entries_.end()) {
+      it->second.last_use = ++clock_;
+      return it->second.value;
+    }
     Result<V> made = Try([&]() -> Result<V> { return make(); });
     if (!made.ok()) return made.error();
-    auto entry = std::make_shared<const V>(std::move(made).value());
-    entries_.emplace(key, entry);
-    return std::shared_ptr<const V>(entry);
+    if (entries_.size() >= capacity_) {
+      auto lru = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
+        return a.second.last_use < b.second.last_use;
+      });
+      entries_.erase(lru);
+    }
+    auto value = std::make_shared<const V>(std::move(made).value());
+    entries_.emplace(key, Entry{value, ++clock_});
+    return std::shared_ptr<const V>(value);
+  }
+
+  size_t size() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return entries_.size();
   }
 
  private:
+  struct Entry {
+    std::shared_ptr<const V> value;
+    uint64_t last_use = 0;
+  };
+  size_t capacity_;
   mutable std::mutex mu_;
-  mutable std::map<std::vector<int64_t>, std::shared_ptr<const V>> entries_;
+  mutable uint64_t clock_ = 0;
+  mutable std::map<std::vector<int64_t>, Entry> entries_;
+};
+
+// A kernel's constant weights in the layouts its primitives ask for: one copy per layout, shared
+// by the plans of every input shape (oneDNN picks the same weight layout for most shapes of a
+// node, and a copy per shape would grow memory with every new shape a caller sends). A layout
+// equal to the stored one is used in place, with no copy. Thread safe.
+class PackedWeights {
+ public:
+  // `stored` describes the weights as the model holds them and must outlive this object (it
+  // wraps the model's constant, which the kernel keeps).
+  explicit PackedWeights(dnnl::memory stored) : stored_(std::move(stored)) {}
+
+  // The weights in layout `want` (logical dims equal to the stored ones), reordered on first use.
+  dnnl::memory Get(const dnnl::memory::desc& want) const;
+  // Copies made so far (for tests).
+  size_t copies() const;
+
+ private:
+  dnnl::memory stored_;
+  mutable std::mutex mu_;
+  mutable std::vector<dnnl::memory> packed_;
 };
 
 }  // namespace confide::engine::kernels::onednn

@@ -29,7 +29,9 @@ Bytes BuildModel(const OpCase& c) {
   m.set_ir_version(8);
   m.add_opset_import()->set_version(c.opset);
   onnx::GraphProto* g = m.mutable_graph();
-  for (const auto& [name, t] : c.inputs) AddValueInfo(name, t.dtype(), &t.shape(), g->add_input());
+  for (const auto& [name, t] : c.inputs) {
+    AddValueInfo(name, t.dtype(), c.unknown_input_shapes ? nullptr : &t.shape(), g->add_input());
+  }
   for (const auto& [name, t] : c.weights) SetTensor(name, t, g->add_initializer());
   onnx::NodeProto* n = g->add_node();
   n->set_name("op0");
@@ -103,6 +105,33 @@ void AddInts(onnx::NodeProto& n, const std::string& name, const std::vector<int6
   for (int64_t x : v) a->add_ints(x);
 }
 
+namespace {
+
+// EXPECTs every element of `got` within atol + rtol * |want| (exact for integer outputs).
+void ExpectSameOutput(const Tensor& want, const Tensor& got, Tolerance tol, const std::string& what) {
+  ASSERT_EQ(got.shape(), want.shape()) << what;
+  ASSERT_EQ(got.dtype(), want.dtype()) << what;
+  int failures = 0;
+  double worst = 0;
+  for (int64_t i = 0; i < want.num_elements(); ++i) {
+    double w, v;
+    if (want.dtype() == DataType::kFloat32) {
+      w = want.data<float>()[i], v = got.data<float>()[i];
+    } else if (want.dtype() == DataType::kUint8) {
+      w = want.data<uint8_t>()[i], v = got.data<uint8_t>()[i];
+    } else {
+      w = want.data<int8_t>()[i], v = got.data<int8_t>()[i];
+    }
+    if (w == v || (std::isnan(w) && std::isnan(v))) continue;  // equal, infinities and NaN too
+    double err = std::fabs(v - w);
+    worst = std::max(worst, err);
+    if (!(err <= tol.atol + tol.rtol * std::fabs(w))) ++failures;
+  }
+  EXPECT_EQ(failures, 0) << what << " max abs error " << worst;
+}
+
+}  // namespace
+
 void ExpectFastMatchesReference(const OpCase& c, Tolerance tol) {
   Bytes model = BuildModel(c);
   auto want = RunWith(model, c, ReferenceKernelRegistry(), 1);
@@ -110,25 +139,30 @@ void ExpectFastMatchesReference(const OpCase& c, Tolerance tol) {
   for (int threads : {1, 2}) {
     auto got = RunWith(model, c, DefaultKernelRegistry(), threads);
     ASSERT_TRUE(got.ok()) << got.error().message;
-    ASSERT_EQ(got->shape(), want->shape());
-    ASSERT_EQ(got->dtype(), want->dtype());
-    int failures = 0;
-    double worst = 0;
-    for (int64_t i = 0; i < want->num_elements(); ++i) {
-      double w, v;
-      if (want->dtype() == DataType::kFloat32) {
-        w = want->data<float>()[i], v = got->data<float>()[i];
-      } else if (want->dtype() == DataType::kUint8) {
-        w = want->data<uint8_t>()[i], v = got->data<uint8_t>()[i];
-      } else {
-        w = want->data<int8_t>()[i], v = got->data<int8_t>()[i];
-      }
-      if (w == v || (std::isnan(w) && std::isnan(v))) continue;  // equal, infinities and NaN too
-      double err = std::fabs(v - w);
-      worst = std::max(worst, err);
-      if (!(err <= tol.atol + tol.rtol * std::fabs(w))) ++failures;
+    ExpectSameOutput(*want, *got, tol, c.op + " threads=" + std::to_string(threads));
+  }
+}
+
+void ExpectFastMatchesReferenceOnShapes(OpCase c, const std::vector<Tensor>& first_inputs, int rounds,
+                                        Tolerance tol) {
+  ASSERT_FALSE(c.inputs.empty());
+  c.unknown_input_shapes = true;
+  Bytes model = BuildModel(c);
+  auto reference = Model::Load(model, {.num_threads = 1, .registry = &ReferenceKernelRegistry()});
+  ASSERT_TRUE(reference.ok()) << reference.error().message;
+  auto fast = Model::Load(model, {.num_threads = 1});
+  ASSERT_TRUE(fast.ok()) << fast.error().message;
+  for (int round = 0; round < rounds; ++round) {
+    for (const Tensor& x : first_inputs) {
+      NamedTensors in(c.inputs.begin(), c.inputs.end());
+      in[0].second = x;
+      auto want = (*reference)->Run(in);
+      ASSERT_TRUE(want.ok()) << want.error().message;
+      auto got = (*fast)->Run(in);
+      ASSERT_TRUE(got.ok()) << got.error().message;
+      ExpectSameOutput((*want)[0].second, (*got)[0].second, tol,
+                       c.op + " on " + ShapeToString(x.shape()) + " round " + std::to_string(round));
     }
-    EXPECT_EQ(failures, 0) << c.op << " threads=" << threads << " max abs error " << worst;
   }
 }
 

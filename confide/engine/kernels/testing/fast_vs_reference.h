@@ -27,6 +27,7 @@ struct OpCase {
   std::vector<std::string> node_inputs;                 // by name; "" = omitted optional input
   std::function<void(onnx::NodeProto&)> attrs;         // sets the node's attributes
   std::string then_activation;                          // "" or Relu / Clip / LeakyRelu node after
+  bool unknown_input_shapes = false;                    // graph inputs declared without a shape
 };
 
 struct Tolerance {
@@ -46,6 +47,12 @@ void AddInts(onnx::NodeProto& n, const std::string& name, const std::vector<int6
 // Runs `c` on both registries (1 and 2 threads for the fast one) and EXPECTs every output
 // element within atol + rtol * |reference| (exact match for integer outputs).
 void ExpectFastMatchesReference(const OpCase& c, Tolerance tol);
+// One model of `c` with inputs of unknown shape, loaded once per registry (fast: 1 thread), run
+// `rounds` times over `first_inputs` in turn as its first input (the other inputs as in `c`);
+// EXPECTs each output to match the reference like ExpectFastMatchesReference. For the kernels'
+// per-shape caches: more shapes than they hold make them drop and rebuild entries.
+void ExpectFastMatchesReferenceOnShapes(OpCase c, const std::vector<Tensor>& first_inputs, int rounds,
+                                        Tolerance tol);
 
 }  // namespace confide::engine::testing
 
