@@ -157,6 +157,8 @@ Result<std::unique_ptr<Model>> Model::Load(ByteSpan bytes, const LoadOptions& op
   m->info_.num_nodes_optimized = static_cast<int>(m->graph_->nodes.size());
   m->info_.weight_bytes = WeightBytes(*m->graph_);
   CONFIDE_ASSIGN_OR_RETURN(m->compiled_, internal::Compile(m->graph_, registry));
+  // Weights a kernel keeps in its own layout (oneDNN's packed copies) are then held only there.
+  internal::DropAdoptedConstants(*m->graph_, *m->compiled_);
   if (AllStatic(m->info_) && PlanInputsFit(m->info_, options.memory_budget_bytes)) {
     std::vector<Tensor> zeros;
     for (const TensorDesc& d : m->info_.inputs) zeros.push_back(Tensor::Zeros(d.dtype, d.dims));

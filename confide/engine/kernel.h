@@ -118,6 +118,35 @@ class Kernel {
   // internal/layout.cc sets: input 0 / output 0 stored channels-last (NHWC) under their logical
   // NCHW shape. Kernels that do not know them return false, and then the pass sets neither.
   virtual bool HandlesChannelsLast() const { return false; }
+  // Whether Run reads constant input i through the context. A kernel that keeps its own copy of
+  // a constant (oneDNN's packed weights) returns false for it, and the model then drops the
+  // graph's copy when no other reader needs it, so the weights are held once.
+  virtual bool ReadsConstantInput(int /*i*/) const { return true; }
+};
+
+// A context that forwards everything to `base` except input `index`, which reads `replacement`
+// (for a kernel that runs another kernel on its own copy of a constant).
+class InputOverrideContext : public KernelContext {
+ public:
+  InputOverrideContext(KernelContext& base, int index, const Tensor* replacement)
+      : base_(base), index_(index), replacement_(replacement) {}
+  int num_inputs() const override { return base_.num_inputs(); }
+  const Tensor* input(int i) const override { return i == index_ ? replacement_ : base_.input(i); }
+  int num_outputs() const override { return base_.num_outputs(); }
+  Result<Tensor*> AllocateOutput(int i, DataType dtype, const Shape& shape) override {
+    return base_.AllocateOutput(i, dtype, shape);
+  }
+  Result<void*> Scratch(size_t size) override { return base_.Scratch(size); }
+  ThreadPool& threads() override { return base_.threads(); }
+  Result<std::vector<Tensor>> RunSubgraph(std::string_view attr, const std::vector<Tensor>& inputs) override {
+    return base_.RunSubgraph(attr, inputs);
+  }
+  std::string_view node_name() const override { return base_.node_name(); }
+
+ private:
+  KernelContext& base_;
+  int index_;
+  const Tensor* replacement_;
 };
 
 using KernelFactory = std::function<Result<std::unique_ptr<Kernel>>(const NodeInfo&)>;

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <new>
+#include <set>
 
 namespace confide::engine::internal {
 namespace {
@@ -174,6 +175,26 @@ Result<std::shared_ptr<const CompiledGraph>> Compile(std::shared_ptr<const Graph
   }
   for (int out : g.outputs) cg->last_use[out] = static_cast<int>(g.nodes.size());
   return std::shared_ptr<const CompiledGraph>(std::move(cg));
+}
+
+size_t DropAdoptedConstants(Graph& g, const CompiledGraph& cg) {
+  std::set<int> keep(g.outputs.begin(), g.outputs.end());
+  std::set<int> adopted;
+  for (const Step& step : cg.steps) {
+    for (int in : step.node->implicit_inputs) keep.insert(in);
+    for (size_t j = 0; j < step.node->inputs.size(); ++j) {
+      int in = step.node->inputs[j];
+      if (in < 0 || !g.constants.count(in)) continue;
+      (step.kernel->ReadsConstantInput(static_cast<int>(j)) ? keep : adopted).insert(in);
+    }
+  }
+  size_t dropped = 0;
+  for (int id : adopted) {
+    if (keep.count(id)) continue;
+    dropped += g.constants.at(id).byte_size();
+    g.constants.erase(id);
+  }
+  return dropped;
 }
 
 Result<std::vector<Tensor>> Execute(const CompiledGraph& cg, const std::vector<Tensor>& inputs,

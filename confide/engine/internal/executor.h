@@ -36,6 +36,12 @@ NodeInfo MakeNodeInfo(const Graph& g, const Node& n);
 Result<std::shared_ptr<const CompiledGraph>> Compile(std::shared_ptr<const Graph> graph,
                                                      const KernelRegistry& registry);
 
+// Drops from g.constants (the graph `cg` was compiled from) every constant whose readers' kernels
+// all keep their own copy (Kernel::ReadsConstantInput false), so its bytes are held once, by
+// those kernels. Constants that are graph outputs or read from a subgraph stay. Returns the bytes
+// dropped.
+size_t DropAdoptedConstants(Graph& g, const CompiledGraph& cg);
+
 // Where each intermediate lives in one arena. Offsets are -1 for values outside the arena
 // (inputs, constants, graph outputs, values the plan never saw).
 struct MemoryPlan {

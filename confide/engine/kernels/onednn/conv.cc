@@ -82,22 +82,26 @@ void AddReorders(ConvPlan& p) {
 class ConvBase : public Kernel {
  public:
   ConvBase(const NodeInfo& n, bool transpose)
-      : attrs_(n), transpose_(transpose), w_(*n.constant_inputs[1]),
+      : attrs_(n), transpose_(transpose), w_(*n.constant_inputs[1]), w_shape_(w_.shape()),
         act_(Activation::FromAttrs(attrs_)) {
     if (n.num_inputs > 2 && n.constant_inputs[2]) b_ = *n.constant_inputs[2];
-    bool two_d = w_.shape().size() == 4;
+    bool two_d = w_shape_.size() == 4;
     nhwc_in_ = !transpose && two_d && n.GetInt("_nhwc_in", 0) != 0;
     nhwc_out_ = !transpose && two_d && n.GetInt("_nhwc_out", 0) != 0;
   }
 
   bool HandlesChannelsLast() const override { return nhwc_in_ || nhwc_out_; }
+  // The weights (input 1) live in packed_ once packed; the reference fallback gets them back.
+  bool ReadsConstantInput(int i) const override { return i != 1; }
 
   Status Run(KernelContext& ctx) const override {
     CONFIDE_ASSIGN_OR_RETURN(const Tensor* x, Input(ctx, 0));
     if (x->dtype() != DataType::kFloat32) return UnsupportedError("oneDNN Conv: float32 only");
     auto got = cache_.Get(x->shape(), [&] { return MakePlan(ctx, x->shape()); });
     if (!got.ok() && got.error().code == ErrorCode::kUnsupported && !HandlesChannelsLast()) {
-      return fallback_->Run(ctx);  // the reference kernel reads and writes NCHW only
+      Tensor w = StoredWeights();  // the reference kernel reads and writes NCHW only
+      InputOverrideContext with_weights(ctx, 1, &w);
+      return fallback_->Run(with_weights);
     }
     CONFIDE_ASSIGN_OR_RETURN(auto plan, std::move(got));
     CONFIDE_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, DataType::kFloat32, plan->out_shape));
@@ -194,9 +198,7 @@ class ConvBase : public Kernel {
       p.src_md = pd.src_desc(), p.dst_md = pd.dst_desc(), wei_md = pd.weights_desc();
       p.conv_scratch = pd.scratchpad_desc();
     }
-    // Plans are made under cache_'s lock, one at a time, so packed_ needs no lock of its own.
-    if (!packed_) packed_ = std::make_unique<PackedWeights>(Wrap(WeightsUserDesc(g), w_.raw_data()));
-    p.weights = packed_->Get(wei_md);
+    p.weights = Packed(g).Get(wei_md);
     if (!b_.empty()) p.bias = Wrap(bias_md, b_.raw_data());  // the model keeps b_ alive
     AddReorders(p);
     return p;
@@ -205,10 +207,26 @@ class ConvBase : public Kernel {
   OpAttrs attrs_;
   bool transpose_;
   bool nhwc_in_ = false, nhwc_out_ = false;  // "_nhwc_in" / "_nhwc_out" (2-D Conv only)
-  Tensor w_, b_;
+  // The weights: w_ until the first plan hands them to packed_ (oneDNN's layouts, shared by the
+  // plans of every shape). Both guarded by weights_mu_.
+  PackedWeights& Packed(const Geometry& g) const {
+    std::lock_guard<std::mutex> lock(weights_mu_);
+    if (!packed_) packed_ = std::make_unique<PackedWeights>(std::move(w_), WeightsUserDesc(g));
+    return *packed_;
+  }
+  // The weights as the model stored them, for the reference kernel.
+  Tensor StoredWeights() const {
+    std::lock_guard<std::mutex> lock(weights_mu_);
+    return packed_ ? packed_->Stored() : w_;
+  }
+
+  mutable Tensor w_;
+  Shape w_shape_;
+  Tensor b_;
   Activation act_;
   ShapeCache<ConvPlan> cache_;
-  mutable std::unique_ptr<PackedWeights> packed_;  // w_ in oneDNN's layouts, shared by the plans
+  mutable std::mutex weights_mu_;
+  mutable std::unique_ptr<PackedWeights> packed_;
 };
 
 void SetWindow(const WindowGeom& wg, Geometry* g) {
@@ -224,7 +242,7 @@ class Conv : public ConvBase {
 
  protected:
   Result<Geometry> MakeGeometry(const Shape& x) const override {
-    const Shape& ws = w_.shape();
+    const Shape& ws = w_shape_;
     if (ws.size() != x.size()) return InvalidArgumentError("weight rank must match input rank");
     CONFIDE_ASSIGN_OR_RETURN(WindowGeom wg, MakeWindowGeom(attrs_, x, {ws.begin() + 2, ws.end()}, false));
     Geometry g;
@@ -253,7 +271,7 @@ class ConvTranspose : public ConvBase {
   // ONNX: out = s*(in-1) + output_padding + (k-1)*d + 1 - pad_begin - pad_end. output_padding
   // is folded into the end pad, which must stay non-negative.
   Result<Geometry> MakeGeometry(const Shape& x) const override {
-    const Shape& ws = w_.shape();
+    const Shape& ws = w_shape_;
     if (ws.size() != x.size()) return InvalidArgumentError("weight rank must match input rank");
     CONFIDE_ASSIGN_OR_RETURN(WindowGeom wg, MakeWindowGeom(attrs_, x, {ws.begin() + 2, ws.end()}, false));
     Geometry g;

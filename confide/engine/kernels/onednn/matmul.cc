@@ -29,7 +29,11 @@ class FastMatMul : public Kernel {
  public:
   // b: constant B (2-D) or null. For Gemm, trans_a/trans_b/alpha/beta/C come from the node.
   FastMatMul(const NodeInfo& n, bool gemm) : gemm_(gemm), act_(Activation::FromAttrs(OpAttrs(n))) {
-    if (n.constant_inputs[1]) b_ = *n.constant_inputs[1];
+    if (n.constant_inputs[1]) {
+      b_ = *n.constant_inputs[1];
+      b_shape_ = b_.shape();
+      constant_b_ = adopts_b_ = true;
+    }
     if (!gemm) {
       if (n.GetInt("_bias", 0)) {  // fused MatMul + Add (fusion.cc): MakeMatMul checked it
         const Tensor& c = *n.constant_inputs[2];
@@ -44,33 +48,41 @@ class FastMatMul : public Kernel {
       float* v = scaled.data<float>();
       for (int64_t i = 0; i < scaled.num_elements(); ++i) v[i] *= alpha;
       b_ = std::move(scaled);
+      adopts_b_ = false;  // the reference fallback needs the model's unscaled B
     }
     float beta = n.GetFloat("beta", 1.f);
     const Tensor* c = n.num_inputs > 2 ? n.constant_inputs[2] : nullptr;
     if (c && beta != 0.f) {
-      int64_t cols = trans_b_ ? b_.shape()[0] : b_.shape()[1];
+      int64_t cols = trans_b_ ? b_shape_[0] : b_shape_[1];
       bias_.assign(cols, 0.f);
       for (int64_t j = 0; j < cols; ++j) bias_[j] = beta * c->data<float>()[c->num_elements() == 1 ? 0 : j];
     }
   }
 
+  // A constant float B with alpha 1 lives in packed_ once packed; the fallback gets it back.
+  bool ReadsConstantInput(int i) const override { return !(i == 1 && adopts_b_); }
+
   Status Run(KernelContext& ctx) const override {
     CONFIDE_ASSIGN_OR_RETURN(const Tensor* a, Input(ctx, 0));
-    CONFIDE_ASSIGN_OR_RETURN(const Tensor* b, Input(ctx, 1));
-    if (a->dtype() != DataType::kFloat32 || b->dtype() != DataType::kFloat32) {
-      return fallback_->Run(ctx);  // integer MatMul: the reference kernel
+    const Tensor* b = nullptr;
+    if (!constant_b_) {
+      CONFIDE_ASSIGN_OR_RETURN(b, Input(ctx, 1));
     }
+    if (a->dtype() != DataType::kFloat32 || (b && b->dtype() != DataType::kFloat32)) {
+      return RunFallback(ctx);  // integer MatMul: the reference kernel
+    }
+    const Shape& bs = constant_b_ ? b_shape_ : b->shape();
     std::vector<int64_t> key = a->shape();
-    if (b_.empty()) {
+    if (!constant_b_) {
       key.push_back(-1);
-      key.insert(key.end(), b->shape().begin(), b->shape().end());
+      key.insert(key.end(), bs.begin(), bs.end());
     }
-    auto got = cache_.Get(key, [&] { return MakePlan(ctx, a->shape(), b->shape()); });
-    if (!got.ok() && got.error().code == ErrorCode::kUnsupported) return fallback_->Run(ctx);
+    auto got = cache_.Get(key, [&] { return MakePlan(ctx, a->shape(), bs); });
+    if (!got.ok() && got.error().code == ErrorCode::kUnsupported) return RunFallback(ctx);
     CONFIDE_ASSIGN_OR_RETURN(auto plan, std::move(got));
     CONFIDE_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, DataType::kFloat32, plan->out_shape));
     Args args{{DNNL_ARG_SRC, Wrap(plan->src_md, a->raw_data())}, {DNNL_ARG_DST, Wrap(plan->dst_md, y->raw_data())}};
-    args.emplace(DNNL_ARG_WEIGHTS, b_.empty() ? Wrap(plan->wei_md, b->raw_data()) : plan->weights);
+    args.emplace(DNNL_ARG_WEIGHTS, constant_b_ ? plan->weights : Wrap(plan->wei_md, b->raw_data()));
     if (plan->bias) args.emplace(DNNL_ARG_BIAS, plan->bias);
     return Execute(ctx, plan->threads, plan->prim, plan->scratch, std::move(args));
   }
@@ -80,18 +92,18 @@ class FastMatMul : public Kernel {
   Result<MatMulPlan> MakePlan(KernelContext& ctx, const Shape& as, const Shape& bs) const {
     if (as.size() < 2 || bs.size() < 2) return UnsupportedError("oneDNN MatMul: 1-D operand");
     int64_t k = trans_a_ ? as[0] : as.back();
-    int64_t n = b_.empty() ? bs.back() : (trans_b_ ? b_.shape()[0] : b_.shape()[1]);
+    int64_t n = !constant_b_ ? bs.back() : (trans_b_ ? b_shape_[0] : b_shape_[1]);
     int64_t rows = NumElements(as) / std::max<int64_t>(1, k);
-    int64_t batch_b = b_.empty() ? NumElements(bs) / std::max<int64_t>(1, bs.back() * bs[bs.size() - 2]) : 1;
+    int64_t batch_b = !constant_b_ ? NumElements(bs) / std::max<int64_t>(1, bs.back() * bs[bs.size() - 2]) : 1;
     UseThreads(ThreadsFor(ctx, 2.0 * rows * n * k * batch_b));
-    CONFIDE_ASSIGN_OR_RETURN(MatMulPlan p, b_.empty() ? BatchedPlan(as, bs) : ConstantBPlan(as));
+    CONFIDE_ASSIGN_OR_RETURN(MatMulPlan p, !constant_b_ ? BatchedPlan(as, bs) : ConstantBPlan(as));
     p.threads = ThreadsFor(ctx, 2.0 * rows * n * k * batch_b);
     return p;
   }
 
   // A [..., M, K] (or [K, M] with transA) times the constant B.
   Result<MatMulPlan> ConstantBPlan(const Shape& as) const {
-    const Shape& bs = b_.shape();
+    const Shape& bs = b_shape_;
     int64_t k = trans_b_ ? bs[1] : bs[0], n = trans_b_ ? bs[0] : bs[1];
     if (as.size() < 2 || (gemm_ && as.size() != 2)) return UnsupportedError("oneDNN MatMul: A rank");
     int64_t ka = trans_a_ ? as[0] : as.back();
@@ -109,12 +121,7 @@ class FastMatMul : public Kernel {
     p.prim = dnnl::matmul(pd);
     p.scratch = pd.scratchpad_desc();
     p.wei_md = pd.weights_desc();
-    // Plans are made under cache_'s lock, one at a time, so packed_ needs no lock of its own.
-    if (!packed_) {
-      memory::desc stored = trans_b_ ? memory::desc({k, n}, Dt::f32, memory::format_tag::ba) : PlainDesc({k, n}, Dt::f32);
-      packed_ = std::make_unique<PackedWeights>(Wrap(stored, b_.raw_data()));
-    }
-    p.weights = packed_->Get(p.wei_md);
+    p.weights = PackedB().Get(p.wei_md);
     if (!bias_.empty()) p.bias = Wrap(bias_md, bias_.data());  // the kernel keeps bias_
     return p;
   }
@@ -151,10 +158,38 @@ class FastMatMul : public Kernel {
   std::unique_ptr<Kernel> fallback_;  // the reference kernel, for what oneDNN declines at run
   bool trans_a_ = false, trans_b_ = false;
   Activation act_;
-  Tensor b_;  // constant B (times alpha), or empty
+  // The reference kernel, with the model's B from packed_ when this kernel adopted it.
+  Status RunFallback(KernelContext& ctx) const {
+    if (!adopts_b_) return fallback_->Run(ctx);
+    Tensor b = StoredB();
+    InputOverrideContext with_b(ctx, 1, &b);
+    return fallback_->Run(with_b);
+  }
+
+  // Constant B: b_ (times alpha) until the first plan hands it to packed_ (oneDNN's layouts,
+  // shared by the plans of every shape). Both guarded by weights_mu_.
+  PackedWeights& PackedB() const {
+    std::lock_guard<std::mutex> lock(weights_mu_);
+    if (!packed_) {
+      int64_t k = trans_b_ ? b_shape_[1] : b_shape_[0], n = trans_b_ ? b_shape_[0] : b_shape_[1];
+      memory::desc stored = trans_b_ ? memory::desc({k, n}, Dt::f32, memory::format_tag::ba) : PlainDesc({k, n}, Dt::f32);
+      packed_ = std::make_unique<PackedWeights>(std::move(b_), stored);
+    }
+    return *packed_;
+  }
+  Tensor StoredB() const {
+    std::lock_guard<std::mutex> lock(weights_mu_);
+    return packed_ ? packed_->Stored() : b_;
+  }
+
+  bool constant_b_ = false;  // B is a constant (2-D float32, checked by the factories)
+  bool adopts_b_ = false;    // ... and with alpha 1, so the graph's copy can go (ReadsConstantInput)
+  mutable Tensor b_;
+  Shape b_shape_;
   std::vector<float> bias_;
   ShapeCache<MatMulPlan> cache_;
-  mutable std::unique_ptr<PackedWeights> packed_;  // constant B in oneDNN's layouts, shared by the plans
+  mutable std::mutex weights_mu_;
+  mutable std::unique_ptr<PackedWeights> packed_;
 };
 
 Result<std::unique_ptr<Kernel>> Make(const NodeInfo& n, bool gemm) {

@@ -155,24 +155,49 @@ dnnl::memory Wrap(const dnnl::memory::desc& desc, const void* data) {
   return dnnl::memory(desc, Engine(), const_cast<void*>(data));
 }
 
-dnnl::memory PackedWeights::Get(const dnnl::memory::desc& want) const {
-  if (want == stored_.get_desc()) return stored_;
+PackedWeights::PackedWeights(Tensor weights, const dnnl::memory::desc& stored)
+    : stored_desc_(stored), stored_shape_(weights.shape()), stored_(std::move(weights)) {}
+
+namespace {
+
+void Reorder(dnnl::memory from, dnnl::memory to) {
+  dnnl::stream stream(Engine());
+  dnnl::reorder(from, to).execute(stream, from, to);
+  stream.wait();
+}
+
+}  // namespace
+
+dnnl::memory PackedWeights::Get(const dnnl::memory::desc& want) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (want == stored_desc_ && !stored_.empty()) return Wrap(stored_desc_, stored_.raw_data());
   for (const dnnl::memory& m : packed_) {
     if (m.get_desc() == want) return m;
   }
   dnnl::memory packed(want, Engine());
-  dnnl::memory stored = stored_;  // a handle: execute() wants a non-const one
-  dnnl::stream stream(Engine());
-  dnnl::reorder(stored, packed).execute(stream, stored, packed);
-  stream.wait();
+  Reorder(stored_.empty() ? packed_.front() : Wrap(stored_desc_, stored_.raw_data()), packed);
   packed_.push_back(packed);
+  stored_ = Tensor();  // the packed copy serves every later layout
   return packed;
+}
+
+Tensor PackedWeights::Stored() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!stored_.empty()) return stored_;
+  // stored_desc_ maps the stored bytes to oneDNN's dims, so this rebuilds the stored bytes.
+  Tensor plain = Tensor::Zeros(DataType::kFloat32, stored_shape_);
+  Reorder(packed_.front(), Wrap(stored_desc_, plain.raw_data()));
+  return plain;
 }
 
 size_t PackedWeights::copies() const {
   std::lock_guard<std::mutex> lock(mu_);
   return packed_.size();
+}
+
+bool PackedWeights::holds_stored() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !stored_.empty();
 }
 
 Result<dnnl::primitive_attr> AttrWithActivation(const Activation& act) {

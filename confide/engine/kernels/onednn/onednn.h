@@ -132,25 +132,33 @@ class ShapeCache {
   mutable std::map<std::vector<int64_t>, Entry> entries_;
 };
 
-// A kernel's constant weights in the layouts its primitives ask for: one copy per layout, shared
-// by the plans of every input shape (oneDNN picks the same weight layout for most shapes of a
-// node, and a copy per shape would grow memory with every new shape a caller sends). A layout
-// equal to the stored one is used in place, with no copy. Thread safe.
+// A kernel's constant weights in the layouts its primitives ask for, held once: one copy per
+// layout, shared by the plans of every input shape (oneDNN picks the same weight layout for most
+// shapes of a node; a copy per shape grew memory with every new shape a caller sent). A layout
+// equal to the stored one is used in place. Once a packed copy exists, the stored tensor is
+// released: with the graph's copy dropped (Kernel::ReadsConstantInput, DropAdoptedConstants) the
+// model then holds these weights once, in oneDNN's layout. Thread safe.
 class PackedWeights {
  public:
-  // `stored` describes the weights as the model holds them and must outlive this object (it
-  // wraps the model's constant, which the kernel keeps).
-  explicit PackedWeights(dnnl::memory stored) : stored_(std::move(stored)) {}
+  // `weights` (float32) as stored by the model; `stored` maps its bytes to oneDNN's logical dims
+  // (the dims of every later `want`).
+  PackedWeights(Tensor weights, const dnnl::memory::desc& stored);
 
-  // The weights in layout `want` (logical dims equal to the stored ones), reordered on first use.
-  dnnl::memory Get(const dnnl::memory::desc& want) const;
-  // Copies made so far (for tests).
+  // The weights in layout `want`, reordered on first use.
+  dnnl::memory Get(const dnnl::memory::desc& want);
+  // The weights in the stored layout (for a reference kernel): the stored tensor while it is
+  // held, else a new tensor unpacked from a packed copy.
+  Tensor Stored();
+  // Packed copies made so far, and whether the stored tensor is still held (for tests).
   size_t copies() const;
+  bool holds_stored() const;
 
  private:
-  dnnl::memory stored_;
+  dnnl::memory::desc stored_desc_;
+  Shape stored_shape_;
   mutable std::mutex mu_;
-  mutable std::vector<dnnl::memory> packed_;
+  Tensor stored_;                      // released once packed_ is not empty; guarded by mu_
+  std::vector<dnnl::memory> packed_;   // guarded by mu_
 };
 
 }  // namespace confide::engine::kernels::onednn

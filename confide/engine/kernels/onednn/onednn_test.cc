@@ -4,8 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
+#include <string>
 #include <vector>
 
+#include "confide/engine/internal/executor.h"
+#include "confide/engine/internal/graph.h"
 #include "confide/engine/kernels/testing/fast_vs_reference.h"
 
 namespace confide::engine::kernels::onednn {
@@ -60,34 +65,52 @@ TEST(ShapeCache, ErrorsAreNotCached) {
   EXPECT_EQ(cache.size(), 0u);
 }
 
-TEST(PackedWeights, StoredLayoutIsUsedInPlaceAndEachOtherLayoutIsCopiedOnce) {
+TEST(PackedWeights, StoredLayoutIsUsedInPlaceUntilAPackedCopyReplacesIt) {
   using dnnl::memory;
   const memory::dims dims = {32, 16, 3, 3};
-  std::vector<float> values(32 * 16 * 3 * 3);
-  for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(i);
-  PackedWeights packed(Wrap(PlainDesc(dims, memory::data_type::f32), values.data()));
+  Tensor w = RandomTensor({32, 16, 3, 3}, 4);
+  const memory::desc plain = PlainDesc(dims, memory::data_type::f32);
+  PackedWeights packed(w, plain);
 
-  memory same = packed.Get(PlainDesc(dims, memory::data_type::f32));
-  EXPECT_EQ(same.get_data_handle(), values.data());
+  EXPECT_EQ(packed.Get(plain).get_data_handle(), w.raw_data());  // in place
   EXPECT_EQ(packed.copies(), 0u);
+  EXPECT_EQ(packed.Stored().raw_data(), w.raw_data());
 
   memory::desc blocked(dims, memory::data_type::f32, memory::format_tag::OIhw16i16o);
   memory a = packed.Get(blocked);
-  memory b = packed.Get(blocked);
-  EXPECT_EQ(a.get_data_handle(), b.get_data_handle());
-  EXPECT_NE(a.get_data_handle(), static_cast<void*>(values.data()));
+  EXPECT_EQ(packed.Get(blocked).get_data_handle(), a.get_data_handle());  // one copy per layout
   EXPECT_EQ(packed.copies(), 1u);
+  EXPECT_FALSE(packed.holds_stored());  // released: the packed copy serves every later layout
 
-  // The copy holds the same values: reorder it back to plain and compare.
-  std::vector<float> back(values.size(), -1.f);
-  memory plain = Wrap(PlainDesc(dims, memory::data_type::f32), back.data());
-  dnnl::stream stream(Engine());
-  dnnl::reorder(a, plain).execute(stream, a, plain);
-  stream.wait();
-  EXPECT_EQ(back, values);
+  // Later layouts, the stored one included, come from the packed copy with the same values.
+  memory::desc ohwi(dims, memory::data_type::f32, memory::format_tag::ohwi);
+  for (const memory::desc& want : {ohwi, plain}) {
+    memory m = packed.Get(want);
+    std::vector<float> back(w.num_elements(), -1.f);
+    memory out = Wrap(plain, back.data());
+    dnnl::stream stream(Engine());
+    dnnl::reorder(m, out).execute(stream, m, out);
+    stream.wait();
+    EXPECT_EQ(back, std::vector<float>(w.data<float>(), w.data<float>() + w.num_elements()));
+  }
+  EXPECT_EQ(packed.copies(), 3u);
 
-  packed.Get(memory::desc(dims, memory::data_type::f32, memory::format_tag::ohwi));
-  EXPECT_EQ(packed.copies(), 2u);
+  Tensor stored = packed.Stored();  // unpacked for a reference kernel
+  EXPECT_NE(stored.raw_data(), w.raw_data());
+  EXPECT_EQ(stored.shape(), w.shape());
+  EXPECT_EQ(0, std::memcmp(stored.raw_data(), w.raw_data(), w.byte_size()));
+}
+
+// The stored bytes of a transposed B ([N, K] viewed as [K, N]) come back as stored.
+TEST(PackedWeights, StoredComesBackInTheStoredLayout) {
+  using dnnl::memory;
+  Tensor b = RandomTensor({40, 24}, 5);  // [N, K]
+  PackedWeights packed(b, memory::desc({24, 40}, memory::data_type::f32, memory::format_tag::ba));
+  packed.Get(memory::desc({24, 40}, memory::data_type::f32, memory::format_tag::ab));
+  ASSERT_FALSE(packed.holds_stored());
+  Tensor stored = packed.Stored();
+  EXPECT_EQ(stored.shape(), b.shape());
+  EXPECT_EQ(0, std::memcmp(stored.raw_data(), b.raw_data(), b.byte_size()));
 }
 
 // Widths 5..74 give 70 shapes, more than ShapeCache's default capacity and the model's plan
@@ -122,11 +145,76 @@ TEST(OneDnnCaches, MatMulOnManyInputShapesMatchesReference) {
   for (int64_t rows = 1; rows <= 40; ++rows) {
     xs.push_back(RandomTensor({rows, 24}, 100 + static_cast<uint32_t>(rows)));
   }
+  // A 1-D A is the reference kernel's (matmul.cc declines it), on B unpacked from the packed copy.
+  xs.push_back(RandomTensor({24}, 99));
   OpCase c{.op = "MatMul",
            .inputs = {{"A", xs[0]}},
            .weights = {{"B", RandomTensor({24, 40}, 2)}},
            .node_inputs = {"A", "B"}};
   testing::ExpectFastMatchesReferenceOnShapes(c, xs, 2, {.atol = 1e-4, .rtol = 1e-4});
+}
+
+// DropAdoptedConstants: a constant goes when every reader's kernel keeps its own copy (oneDNN Conv
+// weights, a MatMul's constant B), and stays when any reader takes it from the graph at run time.
+TEST(DropAdoptedConstants, DropsOnlyConstantsEveryReaderKeepsItself) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  onnx::GraphProto* g = m.mutable_graph();
+  auto initializer = [&](const char* name, const Tensor& t) {
+    onnx::TensorProto* p = g->add_initializer();
+    p->set_name(name);
+    p->set_data_type(onnx::TensorProto::FLOAT);
+    for (int64_t d : t.shape()) p->add_dims(d);
+    p->set_raw_data(std::string(static_cast<const char*>(t.raw_data()), t.byte_size()));
+  };
+  auto node = [&](const char* op, std::vector<const char*> in, const char* out) {
+    onnx::NodeProto* n = g->add_node();
+    n->set_name(out);
+    n->set_op_type(op);
+    for (const char* i : in) n->add_input(i);
+    n->add_output(out);
+  };
+  auto io = [](onnx::ValueInfoProto* v, const char* name) {
+    v->set_name(name);
+    v->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  };
+  io(g->add_input(), "X");
+  io(g->add_input(), "A");
+  initializer("W", RandomTensor({8, 4, 3, 3}, 1));  // Conv only: dropped
+  initializer("B", RandomTensor({8}, 2));           // the Conv's bias, read at run: kept
+  initializer("M", RandomTensor({6, 5}, 3));        // MatMul only: dropped
+  initializer("S", RandomTensor({6, 5}, 4));        // MatMul and Identity: kept
+  node("Conv", {"X", "W", "B"}, "C");
+  node("MatMul", {"A", "M"}, "D");
+  node("MatMul", {"A", "S"}, "E");
+  node("Identity", {"S"}, "F");
+  for (const char* out : {"C", "D", "E", "F"}) io(g->add_output(), out);
+  std::string bytes = m.SerializeAsString();
+
+  auto names = [](const internal::Graph& graph) {
+    std::vector<std::string> kept;
+    for (const auto& [id, t] : graph.constants) kept.push_back(graph.values[id].name);
+    std::sort(kept.begin(), kept.end());
+    return kept;
+  };
+  for (const KernelRegistry* registry : {&DefaultKernelRegistry(), &ReferenceKernelRegistry()}) {
+    internal::ModelMeta meta;
+    auto graph = internal::ParseOnnxModel(
+        ByteSpan(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
+        internal::LoadLimits{}, &meta);
+    ASSERT_TRUE(graph.ok()) << graph.error().message;
+    auto compiled = internal::Compile(*graph, *registry);
+    ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+    size_t dropped = internal::DropAdoptedConstants(**graph, **compiled);
+    if (registry == &DefaultKernelRegistry()) {
+      EXPECT_EQ(names(**graph), (std::vector<std::string>{"B", "S"}));
+      EXPECT_EQ(dropped, (8 * 4 * 3 * 3 + 6 * 5) * sizeof(float));
+    } else {  // the reference kernels read every input from the graph
+      EXPECT_EQ(names(**graph), (std::vector<std::string>{"B", "M", "S", "W"}));
+      EXPECT_EQ(dropped, 0u);
+    }
+  }
 }
 
 }  // namespace
