@@ -10,8 +10,8 @@
 
 #include "apps/confide/commands.h"
 #include "apps/confide/exit_codes.h"
-#include "apps/confide/process_memory.h"
 #include "confide/base/process.h"
+#include "confide/base/process_memory.h"
 #include "confide/base/file.h"
 #include "confide/engine/engine.h"
 #include "confide/engine/npy.h"

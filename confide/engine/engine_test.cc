@@ -2,6 +2,8 @@
 // concurrent runs, and .npy round trips.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <thread>
 
 #include "confide/base/file.h"
@@ -272,6 +274,24 @@ TEST(EngineRun, ConcurrentRunsAgree) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(mismatches.load(), 0);
+}
+
+// Small buffers come from the heap, large ones (256 KiB and up) from their own mapping: both
+// start zeroed, are 64-byte aligned, hold what is written, and copies share them.
+TEST(Tensor, SmallAndLargeBuffersAreZeroedAlignedAndShared) {
+  for (int64_t n : {int64_t{1}, int64_t{1000}, int64_t{65535}, int64_t{65536}, int64_t{1} << 20}) {
+    Tensor t = Tensor::Zeros(DataType::kFloat32, {n});
+    ASSERT_EQ(reinterpret_cast<uintptr_t>(t.raw_data()) % 64, 0u) << n;
+    const float* p = t.data<float>();
+    EXPECT_TRUE(std::all_of(p, p + n, [](float v) { return v == 0.f; })) << n;
+    t.data<float>()[n - 1] = 5.f;
+    Tensor copy = t;
+    Tensor clone = t.Clone();
+    t = Tensor();
+    EXPECT_EQ(copy.data<float>()[n - 1], 5.f) << n;
+    EXPECT_EQ(clone.data<float>()[n - 1], 5.f) << n;
+    EXPECT_NE(clone.raw_data(), copy.raw_data()) << n;
+  }
 }
 
 TEST(Npy, RoundTripsAndRejectsTruncation) {

@@ -1,9 +1,9 @@
-#include "apps/confide/process_memory.h"
+#include "confide/base/process_memory.h"
 
 #include <fstream>
 #include <string>
 
-namespace confide::cli {
+namespace confide {
 
 uint64_t StatusKib(const std::string& field) {
   std::ifstream status("/proc/self/status");
@@ -24,4 +24,4 @@ bool ResetPeakResident() {
   return clear.good();
 }
 
-}  // namespace confide::cli
+}  // namespace confide

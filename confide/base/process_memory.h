@@ -1,11 +1,12 @@
-// This process's memory as Linux reports it (/proc/self/status), for `confide run --memory-report`.
-#ifndef CONFIDE_APPS_CONFIDE_PROCESS_MEMORY_H_
-#define CONFIDE_APPS_CONFIDE_PROCESS_MEMORY_H_
+// This process's memory as Linux reports it (/proc/self/status), for `confide run --memory-report`
+// and bench/engine_memory.
+#ifndef CONFIDE_BASE_PROCESS_MEMORY_H_
+#define CONFIDE_BASE_PROCESS_MEMORY_H_
 
 #include <cstdint>
 #include <string>
 
-namespace confide::cli {
+namespace confide {
 
 // Resident set size now (VmRSS) and its peak (VmHWM) in KiB; 0 if unknown.
 uint64_t ResidentKib();
@@ -16,6 +17,6 @@ uint64_t StatusKib(const std::string& field);
 // later PeakResidentKib() covers only what follows. False if the kernel refused.
 bool ResetPeakResident();
 
-}  // namespace confide::cli
+}  // namespace confide
 
-#endif  // CONFIDE_APPS_CONFIDE_PROCESS_MEMORY_H_
+#endif  // CONFIDE_BASE_PROCESS_MEMORY_H_
