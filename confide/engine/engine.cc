@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "confide/base/process.h"
 #include "confide/engine/internal/executor.h"
 #include "confide/engine/internal/graph.h"
 #include "confide/engine/internal/optimizer.h"
@@ -105,9 +106,7 @@ std::string TensorDesc::ShapeString() const {
   return s + "]";
 }
 
-Model::~Model() {
-  for (Arena& a : idle_arenas_) FreeArena(a);
-}
+Model::~Model() = default;
 
 Model::Arena Model::TakeArena(size_t size) const {
   {
@@ -118,30 +117,26 @@ Model::Arena Model::TakeArena(size_t size) const {
       if (it->size >= size && (best == idle_arenas_.end() || it->size < best->size)) best = it;
     }
     if (best != idle_arenas_.end()) {
-      Arena a = *best;
+      Arena a = std::move(*best);
       idle_arenas_.erase(best);
       return a;
     }
   }
-  return {static_cast<uint8_t*>(::operator new[](size, std::align_val_t(64))), size};
+  Tensor buffer = Tensor::Zeros(DataType::kUint8, {static_cast<int64_t>(size)});
+  return {static_cast<uint8_t*>(buffer.raw_data()), size, std::move(buffer)};
 }
 
 void Model::ReturnArena(Arena arena) const {
   std::lock_guard<std::mutex> lock(arena_mu_);
   if (idle_arenas_.size() < kMaxIdleArenas) {
-    idle_arenas_.push_back(arena);
+    idle_arenas_.push_back(std::move(arena));
     return;
   }
   // Full: drop the smallest (the larger ones serve every shape the smaller ones do).
   auto smallest = std::min_element(idle_arenas_.begin(), idle_arenas_.end(),
                                    [](const Arena& a, const Arena& b) { return a.size < b.size; });
   if (smallest->size < arena.size) std::swap(*smallest, arena);
-  FreeArena(arena);
-}
-
-void Model::FreeArena(Arena arena) {
-  ::operator delete[](arena.data, std::align_val_t(64));
-}
+}  // `arena` (the smaller) is freed here
 
 Result<std::unique_ptr<Model>> Model::Load(ByteSpan bytes, const LoadOptions& options) {
   std::unique_ptr<Model> m(new Model);
@@ -210,6 +205,9 @@ Result<std::shared_ptr<const internal::MemoryPlan>> Model::PlanFor(
     budget_exceeded_ = true;
     return st.error();
   }
+  // The planning run allocated every intermediate separately; give the freed heap back rather
+  // than keep it resident beside the arena the plan now uses (ppocrv4_det: 3.9 MiB).
+  ReleaseFreedHeap();
   std::lock_guard<std::mutex> lock(mu_);
   if (plans_.emplace(key, plan).second) {  // another run may have planned the same shape meanwhile
     plan_order_.push_back(key);
@@ -265,7 +263,7 @@ Result<NamedTensors> Model::Run(const NamedTensors& inputs) const {
     internal::ExecuteOptions opts{.pool = pool_.get(), .plan = plan.get(), .arena = arena.data,
                                   .max_buffer_bytes = options_.memory_budget_bytes};
     Result<std::vector<Tensor>> run = internal::Execute(*compiled_, ordered, opts);
-    if (arena.data != nullptr) ReturnArena(arena);
+    if (arena.data != nullptr) ReturnArena(std::move(arena));
     if (!run.ok()) return run.error();
     outputs = std::move(*run);
   }

@@ -104,14 +104,15 @@ class Model {
 
   // Arenas are reused across runs instead of allocated per run: a fresh multi-MiB allocation per
   // run made glibc raise its mmap threshold and then grow and fragment the heap (ultraface: 23 MiB
-  // anonymous RSS for a 7 MiB plan). At most kMaxIdleArenas idle ones are kept.
+  // anonymous RSS for a 7 MiB plan). At most kMaxIdleArenas idle ones are kept. Each is a uint8
+  // Tensor, so a large one has its own mapping (tensor.cc) and never pins the heap.
   struct Arena {
     uint8_t* data = nullptr;
     size_t size = 0;
+    Tensor buffer;  // owns data
   };
   Arena TakeArena(size_t size) const;
   void ReturnArena(Arena arena) const;
-  static void FreeArena(Arena arena);
   static constexpr size_t kMaxIdleArenas = 4;
 
   LoadOptions options_;
