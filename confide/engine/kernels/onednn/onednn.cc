@@ -170,14 +170,17 @@ void Reorder(dnnl::memory from, dnnl::memory to) {
 
 dnnl::memory PackedWeights::Get(const dnnl::memory::desc& want) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (want == stored_desc_ && !stored_.empty()) return Wrap(stored_desc_, stored_.raw_data());
+  if (want == stored_desc_ && !stored_.empty()) {
+    stored_lent_ = true;  // a plan now reads stored_ in place: it must outlive that plan
+    return Wrap(stored_desc_, stored_.raw_data());
+  }
   for (const dnnl::memory& m : packed_) {
     if (m.get_desc() == want) return m;
   }
   dnnl::memory packed(want, Engine());
   Reorder(stored_.empty() ? packed_.front() : Wrap(stored_desc_, stored_.raw_data()), packed);
   packed_.push_back(packed);
-  stored_ = Tensor();  // the packed copy serves every later layout
+  if (!stored_lent_) stored_ = Tensor();  // the packed copy serves every later layout
   return packed;
 }
 

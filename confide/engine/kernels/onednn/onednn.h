@@ -136,8 +136,9 @@ class ShapeCache {
 // layout, shared by the plans of every input shape (oneDNN picks the same weight layout for most
 // shapes of a node; a copy per shape grew memory with every new shape a caller sent). A layout
 // equal to the stored one is used in place. Once a packed copy exists, the stored tensor is
-// released: with the graph's copy dropped (Kernel::ReadsConstantInput, DropAdoptedConstants) the
-// model then holds these weights once, in oneDNN's layout. Thread safe.
+// released, unless a plan already reads it in place. With the graph's copy dropped
+// (Kernel::ReadsConstantInput, DropAdoptedConstants) the model then holds these weights once, in
+// oneDNN's layout. Thread safe.
 class PackedWeights {
  public:
   // `weights` (float32) as stored by the model; `stored` maps its bytes to oneDNN's logical dims
@@ -157,7 +158,10 @@ class PackedWeights {
   dnnl::memory::desc stored_desc_;
   Shape stored_shape_;
   mutable std::mutex mu_;
-  Tensor stored_;                      // released once packed_ is not empty; guarded by mu_
+  // Released once packed_ is not empty, unless Get lent it in place to a plan (which keeps the
+  // raw pointer). Guarded by mu_.
+  Tensor stored_;
+  bool stored_lent_ = false;
   std::vector<dnnl::memory> packed_;   // guarded by mu_
 };
 

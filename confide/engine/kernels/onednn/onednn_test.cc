@@ -65,40 +65,66 @@ TEST(ShapeCache, ErrorsAreNotCached) {
   EXPECT_EQ(cache.size(), 0u);
 }
 
-TEST(PackedWeights, StoredLayoutIsUsedInPlaceUntilAPackedCopyReplacesIt) {
+// The values of `m` (any layout of dims {32, 16, 3, 3}) in plain order.
+std::vector<float> PlainValues(dnnl::memory m) {
+  std::vector<float> back(32 * 16 * 3 * 3, -1.f);
+  dnnl::memory out = Wrap(PlainDesc({32, 16, 3, 3}, dnnl::memory::data_type::f32), back.data());
+  dnnl::stream stream(Engine());
+  dnnl::reorder(m, out).execute(stream, m, out);
+  stream.wait();
+  return back;
+}
+
+std::vector<float> Values(const Tensor& t) {
+  return std::vector<float>(t.data<float>(), t.data<float>() + t.num_elements());
+}
+
+// A plan that got the stored layout reads the stored tensor in place, so a later packed copy
+// must not release it (ASan reports the read below if it does).
+TEST(PackedWeights, StoredTensorLentInPlaceStaysWhenACopyIsMade) {
   using dnnl::memory;
   const memory::dims dims = {32, 16, 3, 3};
-  Tensor w = RandomTensor({32, 16, 3, 3}, 4);
+  const Tensor w = RandomTensor({32, 16, 3, 3}, 4);
+  const memory::desc plain = PlainDesc(dims, memory::data_type::f32);
+  PackedWeights packed(w.Clone(), plain);  // the only owner of its tensor
+
+  memory in_place = packed.Get(plain);
+  EXPECT_EQ(packed.copies(), 0u);
+  memory blocked =
+      packed.Get(memory::desc(dims, memory::data_type::f32, memory::format_tag::OIhw16i16o));
+  EXPECT_EQ(packed.copies(), 1u);
+  EXPECT_TRUE(packed.holds_stored());
+  EXPECT_EQ(PlainValues(in_place), Values(w));
+  EXPECT_EQ(PlainValues(blocked), Values(w));
+}
+
+TEST(PackedWeights, StoredTensorIsReleasedOncePackedAndLaterLayoutsComeFromTheCopy) {
+  using dnnl::memory;
+  const memory::dims dims = {32, 16, 3, 3};
+  const Tensor w = RandomTensor({32, 16, 3, 3}, 4);
   const memory::desc plain = PlainDesc(dims, memory::data_type::f32);
   PackedWeights packed(w, plain);
-
-  EXPECT_EQ(packed.Get(plain).get_data_handle(), w.raw_data());  // in place
-  EXPECT_EQ(packed.copies(), 0u);
-  EXPECT_EQ(packed.Stored().raw_data(), w.raw_data());
+  EXPECT_EQ(packed.Stored().raw_data(), w.raw_data());  // held: no copy
 
   memory::desc blocked(dims, memory::data_type::f32, memory::format_tag::OIhw16i16o);
   memory a = packed.Get(blocked);
   EXPECT_EQ(packed.Get(blocked).get_data_handle(), a.get_data_handle());  // one copy per layout
   EXPECT_EQ(packed.copies(), 1u);
-  EXPECT_FALSE(packed.holds_stored());  // released: the packed copy serves every later layout
+  EXPECT_FALSE(packed.holds_stored());
 
-  // Later layouts, the stored one included, come from the packed copy with the same values.
+  // Later layouts, the stored one included, are copies of the packed one with the same values.
   memory::desc ohwi(dims, memory::data_type::f32, memory::format_tag::ohwi);
   for (const memory::desc& want : {ohwi, plain}) {
     memory m = packed.Get(want);
-    std::vector<float> back(w.num_elements(), -1.f);
-    memory out = Wrap(plain, back.data());
-    dnnl::stream stream(Engine());
-    dnnl::reorder(m, out).execute(stream, m, out);
-    stream.wait();
-    EXPECT_EQ(back, std::vector<float>(w.data<float>(), w.data<float>() + w.num_elements()));
+    EXPECT_NE(m.get_data_handle(), w.raw_data());
+    EXPECT_EQ(PlainValues(m), Values(w));
   }
   EXPECT_EQ(packed.copies(), 3u);
 
   Tensor stored = packed.Stored();  // unpacked for a reference kernel
   EXPECT_NE(stored.raw_data(), w.raw_data());
   EXPECT_EQ(stored.shape(), w.shape());
-  EXPECT_EQ(0, std::memcmp(stored.raw_data(), w.raw_data(), w.byte_size()));
+  EXPECT_EQ(Values(stored), Values(w));
 }
 
 // The stored bytes of a transposed B ([N, K] viewed as [K, N]) come back as stored.
