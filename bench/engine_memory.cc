@@ -6,6 +6,7 @@
 // It treats the heap like confide-server: freed blocks are kept for reuse, and the loading peak is
 // given back after loading. The peak is reset after loading, so P covers the runs only.
 // Usage: engine_memory MODEL THREADS RUNS INPUT.npy...   (inputs bind to graph inputs in order)
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>

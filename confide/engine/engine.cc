@@ -185,7 +185,10 @@ Result<std::shared_ptr<const internal::MemoryPlan>> Model::PlanFor(
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = plans_.find(key);
-    if (it != plans_.end()) return it->second;
+    if (it != plans_.end()) {
+      it->second.last_use = ++plan_clock_;
+      return it->second.plan;
+    }
   }
   internal::RunRecord record;
   size_t over_budget = 0;
@@ -209,13 +212,12 @@ Result<std::shared_ptr<const internal::MemoryPlan>> Model::PlanFor(
   // than keep it resident beside the arena the plan now uses (ppocrv4_det: 3.9 MiB).
   ReleaseFreedHeap();
   std::lock_guard<std::mutex> lock(mu_);
-  if (plans_.emplace(key, plan).second) {  // another run may have planned the same shape meanwhile
-    plan_order_.push_back(key);
-    if (plan_order_.size() > kMaxPlans) {
-      plans_.erase(plan_order_.front());
-      plan_order_.pop_front();
-    }
+  if (!plans_.count(key) && plans_.size() >= kMaxPlans) {  // (another run may have planned it)
+    plans_.erase(std::min_element(plans_.begin(), plans_.end(), [](const auto& a, const auto& b) {
+      return a.second.last_use < b.second.last_use;
+    }));
   }
+  plans_[key] = PlanEntry{plan, ++plan_clock_};
   return std::shared_ptr<const internal::MemoryPlan>(plan);
 }
 

@@ -9,7 +9,6 @@
 #define CONFIDE_ENGINE_ENGINE_H_
 
 #include <atomic>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -121,11 +120,16 @@ class Model {
   std::shared_ptr<const internal::CompiledGraph> compiled_;
   std::unique_ptr<ThreadPool> pool_;
   mutable std::mutex mu_;
-  // Memory plans by input-shape signature, at most kMaxPlans (the oldest is dropped first): a
-  // model with dynamic dims sees as many shapes as its callers send.
-  static constexpr size_t kMaxPlans = 64;
-  mutable std::map<std::string, std::shared_ptr<const internal::MemoryPlan>> plans_;
-  mutable std::deque<std::string> plan_order_;  // plans_'s keys, oldest first; guarded by mu_
+  // Memory plans by input-shape signature, at most kMaxPlans (the least recently used is dropped
+  // first): a model with symbolic dims sees as many shapes as its callers send. The same bound
+  // as the oneDNN kernels' per-shape caches, so a kept plan's primitives are kept too.
+  struct PlanEntry {
+    std::shared_ptr<const internal::MemoryPlan> plan;
+    uint64_t last_use = 0;
+  };
+  static constexpr size_t kMaxPlans = 16;
+  mutable std::map<std::string, PlanEntry> plans_;  // guarded by mu_
+  mutable uint64_t plan_clock_ = 0;                 // guarded by mu_
   mutable std::atomic<bool> budget_exceeded_{false};  // set when a plan was refused
   mutable std::mutex arena_mu_;
   mutable std::vector<Arena> idle_arenas_;  // guarded by arena_mu_

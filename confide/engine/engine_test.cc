@@ -279,7 +279,8 @@ TEST(EngineRun, ConcurrentRunsAgree) {
 // Small buffers come from the heap, large ones (256 KiB and up) from their own mapping: both
 // start zeroed, are 64-byte aligned, hold what is written, and copies share them.
 TEST(Tensor, SmallAndLargeBuffersAreZeroedAlignedAndShared) {
-  for (int64_t n : {int64_t{1}, int64_t{1000}, int64_t{65535}, int64_t{65536}, int64_t{1} << 20}) {
+  // 65519 floats round up to 262080 bytes, the largest heap buffer; 65536 floats are 256 KiB.
+  for (int64_t n : {int64_t{1}, int64_t{1000}, int64_t{65519}, int64_t{65536}, int64_t{1} << 20}) {
     Tensor t = Tensor::Zeros(DataType::kFloat32, {n});
     ASSERT_EQ(reinterpret_cast<uintptr_t>(t.raw_data()) % 64, 0u) << n;
     const float* p = t.data<float>();

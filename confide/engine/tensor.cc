@@ -82,9 +82,9 @@ std::string ShapeToString(const Shape& shape) {
 
 namespace {
 
-// Buffers of at least this size get their own anonymous mapping: the kernel hands out zeroed
-// pages (no memset, untouched pages cost nothing) and munmap returns them when the last Tensor
-// goes. On the heap, weights freed once packed and the intermediates of a planning run left holes
+// Buffers of at least this size get their own anonymous mapping: the kernel (or Gramine's
+// LibOS) hands out zeroed pages, untouched pages cost nothing, and munmap returns them when the
+// last Tensor goes. On the heap, weights freed once packed and the intermediates of a planning run left holes
 // that stayed resident next to the long-lived allocations made meanwhile (ppocrv4_det: 7.5 MiB of
 // free heap after its first run).
 constexpr size_t kMappedBytes = 256 << 10;

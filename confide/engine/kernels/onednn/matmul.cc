@@ -43,7 +43,7 @@ class FastMatMul : public Kernel {
     }
     trans_a_ = n.GetInt("transA", 0) != 0;
     trans_b_ = n.GetInt("transB", 0) != 0;
-    if (float alpha = n.GetFloat("alpha", 1.f); alpha != 1.f) {  // folded into a copy of B, once
+    if (float alpha = n.GetFloat("alpha", 1.f); constant_b_ && alpha != 1.f) {  // into a copy of B, once
       Tensor scaled = b_.Clone();
       float* v = scaled.data<float>();
       for (int64_t i = 0; i < scaled.num_elements(); ++i) v[i] *= alpha;

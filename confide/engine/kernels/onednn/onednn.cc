@@ -187,10 +187,12 @@ dnnl::memory PackedWeights::Get(const dnnl::memory::desc& want) {
 Tensor PackedWeights::Stored() {
   std::lock_guard<std::mutex> lock(mu_);
   if (!stored_.empty()) return stored_;
-  // stored_desc_ maps the stored bytes to oneDNN's dims, so this rebuilds the stored bytes.
-  Tensor plain = Tensor::Zeros(DataType::kFloat32, stored_shape_);
-  Reorder(packed_.front(), Wrap(stored_desc_, plain.raw_data()));
-  return plain;
+  if (unpacked_.empty()) {
+    // stored_desc_ maps the stored bytes to oneDNN's dims, so this rebuilds the stored bytes.
+    unpacked_ = Tensor::Zeros(DataType::kFloat32, stored_shape_);
+    Reorder(packed_.front(), Wrap(stored_desc_, unpacked_.raw_data()));
+  }
+  return unpacked_;
 }
 
 size_t PackedWeights::copies() const {

@@ -87,7 +87,9 @@ auto Try(F&& fn) -> decltype(fn()) {
 // Objects built once per input-shape signature and then shared read-only by concurrent runs.
 // Holds at most `capacity` shapes: a model with dynamic dims sees as many shapes as its callers
 // send, and each entry holds primitives and their JIT code, so the least recently used entry is
-// dropped to make room (a run still using it keeps it alive through its shared_ptr).
+// dropped to make room (a run still using it keeps it alive through its shared_ptr). The default
+// matches Model's plan bound (engine.h); callers rotating through more shapes than that rebuild
+// primitives on every run.
 template <typename V>
 class ShapeCache {
  public:
@@ -148,7 +150,8 @@ class PackedWeights {
   // The weights in layout `want`, reordered on first use.
   dnnl::memory Get(const dnnl::memory::desc& want);
   // The weights in the stored layout (for a reference kernel): the stored tensor while it is
-  // held, else a new tensor unpacked from a packed copy.
+  // held, else a tensor unpacked from a packed copy once and kept (only models whose shapes
+  // oneDNN declines pay for it).
   Tensor Stored();
   // Packed copies made so far, and whether the stored tensor is still held (for tests).
   size_t copies() const;
@@ -162,6 +165,7 @@ class PackedWeights {
   // raw pointer). Guarded by mu_.
   Tensor stored_;
   bool stored_lent_ = false;
+  Tensor unpacked_;  // Stored()'s copy once stored_ is gone; guarded by mu_
   std::vector<dnnl::memory> packed_;   // guarded by mu_
 };
 

@@ -140,7 +140,7 @@ TEST(PackedWeights, StoredComesBackInTheStoredLayout) {
 }
 
 // Widths 5..74 give 70 shapes, more than ShapeCache's default capacity and the model's plan
-// bound (Model::kMaxPlans, 64): the kernels and the model drop and rebuild plans on the second
+// bound (Model::kMaxPlans, 16): the kernels and the model drop and rebuild plans on the second
 // round, and the kernels' plans share one packed copy of the weights.
 std::vector<Tensor> Widths(const Shape& base, uint32_t seed) {
   std::vector<Tensor> xs;
@@ -171,7 +171,8 @@ TEST(OneDnnCaches, MatMulOnManyInputShapesMatchesReference) {
   for (int64_t rows = 1; rows <= 40; ++rows) {
     xs.push_back(RandomTensor({rows, 24}, 100 + static_cast<uint32_t>(rows)));
   }
-  // A 1-D A is the reference kernel's (matmul.cc declines it), on B unpacked from the packed copy.
+  // A 1-D A is the reference kernel's (matmul.cc declines it), on B as PackedWeights::Stored()
+  // gives it: unpacked from the packed copy where oneDNN blocked B (AVX-512 here), else in place.
   xs.push_back(RandomTensor({24}, 99));
   OpCase c{.op = "MatMul",
            .inputs = {{"A", xs[0]}},
