@@ -2,11 +2,10 @@
 //
 // Weights and bias must be constant at load; the weights are reordered into the layout oneDNN
 // picks ("any") once per layout (PackedWeights), and kept; the plans for every input shape share
-// them. Activations are NCHW between kernels: when oneDNN
-// prefers another layout for a shape, the kernel reorders the input in and the output back out
-// through arena scratch. A 2-D Conv marked "_nhwc_in" / "_nhwc_out" (internal/layout.cc) reads /
-// writes that side channels-last instead, with no reorder. The "_act" post-op (kernel.h) runs
-// fused inside the convolution.
+// them. Activations are NCHW between kernels: when oneDNN prefers another layout for a shape, the
+// kernel reorders the input in and the output back out through arena scratch. A 2-D Conv marked
+// "_nhwc_in" / "_nhwc_out" (internal/layout.cc) reads / writes that side channels-last instead,
+// with no reorder. The "_act" post-op (kernel.h) runs fused inside the convolution.
 #include <cmath>
 #include <string_view>
 
