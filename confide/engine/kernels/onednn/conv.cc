@@ -81,7 +81,8 @@ void AddReorders(ConvPlan& p) {
 class ConvBase : public Kernel {
  public:
   ConvBase(const NodeInfo& n, bool transpose)
-      : attrs_(n), transpose_(transpose), w_(*n.constant_inputs[1]), w_shape_(w_.shape()),
+      : attrs_(n), transpose_(transpose), w_shape_(n.constant_inputs[1]->shape()),
+        weights_(*n.constant_inputs[1]),
         act_(Activation::FromAttrs(attrs_)) {
     if (n.num_inputs > 2 && n.constant_inputs[2]) b_ = *n.constant_inputs[2];
     bool two_d = w_shape_.size() == 4;
@@ -90,7 +91,7 @@ class ConvBase : public Kernel {
   }
 
   bool HandlesChannelsLast() const override { return nhwc_in_ || nhwc_out_; }
-  // The weights (input 1) live in packed_ once packed; the reference fallback gets them back.
+  // The weights (input 1) live in weights_; the reference fallback gets them back from there.
   bool ReadsConstantInput(int i) const override { return i != 1; }
 
   Status Run(KernelContext& ctx) const override {
@@ -98,7 +99,7 @@ class ConvBase : public Kernel {
     if (x->dtype() != DataType::kFloat32) return UnsupportedError("oneDNN Conv: float32 only");
     auto got = cache_.Get(x->shape(), [&] { return MakePlan(ctx, x->shape()); });
     if (!got.ok() && got.error().code == ErrorCode::kUnsupported && !HandlesChannelsLast()) {
-      Tensor w = StoredWeights();  // the reference kernel reads and writes NCHW only
+      Tensor w = weights_.Stored();  // the reference kernel reads and writes NCHW only
       InputOverrideContext with_weights(ctx, 1, &w);
       return fallback_->Run(with_weights);
     }
@@ -197,7 +198,7 @@ class ConvBase : public Kernel {
       p.src_md = pd.src_desc(), p.dst_md = pd.dst_desc(), wei_md = pd.weights_desc();
       p.conv_scratch = pd.scratchpad_desc();
     }
-    p.weights = Packed(g).Get(wei_md);
+    p.weights = weights_.Get(WeightsUserDesc(g), wei_md);
     if (!b_.empty()) p.bias = Wrap(bias_md, b_.raw_data());  // the model keeps b_ alive
     AddReorders(p);
     return p;
@@ -206,26 +207,11 @@ class ConvBase : public Kernel {
   OpAttrs attrs_;
   bool transpose_;
   bool nhwc_in_ = false, nhwc_out_ = false;  // "_nhwc_in" / "_nhwc_out" (2-D Conv only)
-  // The weights: w_ until the first plan hands them to packed_ (oneDNN's layouts, shared by the
-  // plans of every shape). Both guarded by weights_mu_.
-  PackedWeights& Packed(const Geometry& g) const {
-    std::lock_guard<std::mutex> lock(weights_mu_);
-    if (!packed_) packed_ = std::make_unique<PackedWeights>(std::move(w_), WeightsUserDesc(g));
-    return *packed_;
-  }
-  // The weights as the model stored them, for the reference kernel.
-  Tensor StoredWeights() const {
-    std::lock_guard<std::mutex> lock(weights_mu_);
-    return packed_ ? packed_->Stored() : w_;
-  }
-
-  mutable Tensor w_;
   Shape w_shape_;
+  mutable PackedWeights weights_;  // in oneDNN's layouts, shared by the plans of every shape
   Tensor b_;
   Activation act_;
   ShapeCache<ConvPlan> cache_;
-  mutable std::mutex weights_mu_;
-  mutable std::unique_ptr<PackedWeights> packed_;
 };
 
 void SetWindow(const WindowGeom& wg, Geometry* g) {

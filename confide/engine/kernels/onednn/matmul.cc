@@ -13,6 +13,7 @@ namespace confide::engine::kernels::onednn {
 namespace {
 
 Result<std::unique_ptr<Kernel>> Make(const NodeInfo& n, bool gemm);
+Tensor ConstantB(const NodeInfo& n, bool gemm);
 
 using dnnl::memory;
 using Dt = memory::data_type;
@@ -28,11 +29,12 @@ struct MatMulPlan {
 class FastMatMul : public Kernel {
  public:
   // b: constant B (2-D) or null. For Gemm, trans_a/trans_b/alpha/beta/C come from the node.
-  FastMatMul(const NodeInfo& n, bool gemm) : gemm_(gemm), act_(Activation::FromAttrs(OpAttrs(n))) {
+  FastMatMul(const NodeInfo& n, bool gemm)
+      : gemm_(gemm), act_(Activation::FromAttrs(OpAttrs(n))), b_(ConstantB(n, gemm)) {
     if (n.constant_inputs[1]) {
-      b_ = *n.constant_inputs[1];
-      b_shape_ = b_.shape();
-      constant_b_ = adopts_b_ = true;
+      b_shape_ = n.constant_inputs[1]->shape();
+      constant_b_ = true;
+      adopts_b_ = !gemm || n.GetFloat("alpha", 1.f) == 1.f;  // else the fallback needs the model's B
     }
     if (!gemm) {
       if (n.GetInt("_bias", 0)) {  // fused MatMul + Add (fusion.cc): MakeMatMul checked it
@@ -43,13 +45,6 @@ class FastMatMul : public Kernel {
     }
     trans_a_ = n.GetInt("transA", 0) != 0;
     trans_b_ = n.GetInt("transB", 0) != 0;
-    if (float alpha = n.GetFloat("alpha", 1.f); constant_b_ && alpha != 1.f) {  // into a copy of B, once
-      Tensor scaled = b_.Clone();
-      float* v = scaled.data<float>();
-      for (int64_t i = 0; i < scaled.num_elements(); ++i) v[i] *= alpha;
-      b_ = std::move(scaled);
-      adopts_b_ = false;  // the reference fallback needs the model's unscaled B
-    }
     float beta = n.GetFloat("beta", 1.f);
     const Tensor* c = n.num_inputs > 2 ? n.constant_inputs[2] : nullptr;
     if (c && beta != 0.f) {
@@ -59,7 +54,7 @@ class FastMatMul : public Kernel {
     }
   }
 
-  // A constant float B with alpha 1 lives in packed_ once packed; the fallback gets it back.
+  // A constant float B with alpha 1 lives in b_; the fallback gets it back from there.
   bool ReadsConstantInput(int i) const override { return !(i == 1 && adopts_b_); }
 
   Status Run(KernelContext& ctx) const override {
@@ -121,7 +116,8 @@ class FastMatMul : public Kernel {
     p.prim = dnnl::matmul(pd);
     p.scratch = pd.scratchpad_desc();
     p.wei_md = pd.weights_desc();
-    p.weights = PackedB().Get(p.wei_md);
+    memory::desc stored = trans_b_ ? memory::desc({k, n}, Dt::f32, memory::format_tag::ba) : PlainDesc({k, n}, Dt::f32);
+    p.weights = b_.Get(stored, p.wei_md);
     if (!bias_.empty()) p.bias = Wrap(bias_md, bias_.data());  // the kernel keeps bias_
     return p;
   }
@@ -161,36 +157,31 @@ class FastMatMul : public Kernel {
   // The reference kernel, with the model's B from packed_ when this kernel adopted it.
   Status RunFallback(KernelContext& ctx) const {
     if (!adopts_b_) return fallback_->Run(ctx);
-    Tensor b = StoredB();
+    Tensor b = b_.Stored();
     InputOverrideContext with_b(ctx, 1, &b);
     return fallback_->Run(with_b);
   }
 
-  // Constant B: b_ (times alpha) until the first plan hands it to packed_ (oneDNN's layouts,
-  // shared by the plans of every shape). Both guarded by weights_mu_.
-  PackedWeights& PackedB() const {
-    std::lock_guard<std::mutex> lock(weights_mu_);
-    if (!packed_) {
-      int64_t k = trans_b_ ? b_shape_[1] : b_shape_[0], n = trans_b_ ? b_shape_[0] : b_shape_[1];
-      memory::desc stored = trans_b_ ? memory::desc({k, n}, Dt::f32, memory::format_tag::ba) : PlainDesc({k, n}, Dt::f32);
-      packed_ = std::make_unique<PackedWeights>(std::move(b_), stored);
-    }
-    return *packed_;
-  }
-  Tensor StoredB() const {
-    std::lock_guard<std::mutex> lock(weights_mu_);
-    return packed_ ? packed_->Stored() : b_;
-  }
-
   bool constant_b_ = false;  // B is a constant (2-D float32, checked by the factories)
   bool adopts_b_ = false;    // ... and with alpha 1, so the graph's copy can go (ReadsConstantInput)
-  mutable Tensor b_;
+  mutable PackedWeights b_;  // constant B (times alpha) in oneDNN's layouts, or empty
   Shape b_shape_;
   std::vector<float> bias_;
   ShapeCache<MatMulPlan> cache_;
-  mutable std::mutex weights_mu_;
-  mutable std::unique_ptr<PackedWeights> packed_;
 };
+
+// Gemm's or MatMul's constant B, with Gemm's alpha folded in (a copy, once); empty if B is not
+// constant.
+Tensor ConstantB(const NodeInfo& n, bool gemm) {
+  if (!n.constant_inputs[1]) return Tensor();
+  Tensor b = *n.constant_inputs[1];
+  float alpha = gemm ? n.GetFloat("alpha", 1.f) : 1.f;
+  if (alpha == 1.f) return b;
+  Tensor scaled = b.Clone();
+  float* v = scaled.data<float>();
+  for (int64_t i = 0; i < scaled.num_elements(); ++i) v[i] *= alpha;
+  return scaled;
+}
 
 Result<std::unique_ptr<Kernel>> Make(const NodeInfo& n, bool gemm) {
   auto kernel = std::make_unique<FastMatMul>(n, gemm);

@@ -155,8 +155,8 @@ dnnl::memory Wrap(const dnnl::memory::desc& desc, const void* data) {
   return dnnl::memory(desc, Engine(), const_cast<void*>(data));
 }
 
-PackedWeights::PackedWeights(Tensor weights, const dnnl::memory::desc& stored)
-    : stored_desc_(stored), stored_shape_(weights.shape()), stored_(std::move(weights)) {}
+PackedWeights::PackedWeights(Tensor weights)
+    : stored_shape_(weights.shape()), stored_(std::move(weights)) {}
 
 namespace {
 
@@ -168,8 +168,9 @@ void Reorder(dnnl::memory from, dnnl::memory to) {
 
 }  // namespace
 
-dnnl::memory PackedWeights::Get(const dnnl::memory::desc& want) {
+dnnl::memory PackedWeights::Get(const dnnl::memory::desc& stored, const dnnl::memory::desc& want) {
   std::lock_guard<std::mutex> lock(mu_);
+  stored_desc_ = stored;
   if (want == stored_desc_ && !stored_.empty()) {
     stored_lent_ = true;  // a plan now reads stored_ in place: it must outlive that plan
     return Wrap(stored_desc_, stored_.raw_data());
@@ -187,7 +188,7 @@ dnnl::memory PackedWeights::Get(const dnnl::memory::desc& want) {
 Tensor PackedWeights::Stored() {
   std::lock_guard<std::mutex> lock(mu_);
   if (!stored_.empty()) return stored_;
-  if (unpacked_.empty()) {
+  if (unpacked_.empty()) {  // packed_ is not empty here, so Get has set stored_desc_
     // stored_desc_ maps the stored bytes to oneDNN's dims, so this rebuilds the stored bytes.
     unpacked_ = Tensor::Zeros(DataType::kFloat32, stored_shape_);
     Reorder(packed_.front(), Wrap(stored_desc_, unpacked_.raw_data()));

@@ -143,12 +143,12 @@ class ShapeCache {
 // oneDNN's layout. Thread safe.
 class PackedWeights {
  public:
-  // `weights` (float32) as stored by the model; `stored` maps its bytes to oneDNN's logical dims
-  // (the dims of every later `want`).
-  PackedWeights(Tensor weights, const dnnl::memory::desc& stored);
+  // `weights` (float32) as stored by the model (empty for a kernel without constant weights).
+  explicit PackedWeights(Tensor weights = Tensor());
 
-  // The weights in layout `want`, reordered on first use.
-  dnnl::memory Get(const dnnl::memory::desc& want);
+  // The weights in layout `want`, reordered on first use. `stored` maps the stored bytes to
+  // oneDNN's logical dims (the dims of `want`); a kernel passes the same one on every call.
+  dnnl::memory Get(const dnnl::memory::desc& stored, const dnnl::memory::desc& want);
   // The weights in the stored layout (for a reference kernel): the stored tensor while it is
   // held, else a tensor unpacked from a packed copy once and kept (only models whose shapes
   // oneDNN declines pay for it).
@@ -158,9 +158,9 @@ class PackedWeights {
   bool holds_stored() const;
 
  private:
-  dnnl::memory::desc stored_desc_;
   Shape stored_shape_;
   mutable std::mutex mu_;
+  dnnl::memory::desc stored_desc_;  // from the first Get; guarded by mu_
   // Released once packed_ is not empty, unless Get lent it in place to a plan (which keeps the
   // raw pointer). Guarded by mu_.
   Tensor stored_;

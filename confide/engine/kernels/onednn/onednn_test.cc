@@ -87,12 +87,12 @@ TEST(PackedWeights, StoredTensorLentInPlaceStaysWhenACopyIsMade) {
   const memory::dims dims = {32, 16, 3, 3};
   const Tensor w = RandomTensor({32, 16, 3, 3}, 4);
   const memory::desc plain = PlainDesc(dims, memory::data_type::f32);
-  PackedWeights packed(w.Clone(), plain);  // the only owner of its tensor
+  PackedWeights packed(w.Clone());  // the only owner of its tensor
 
-  memory in_place = packed.Get(plain);
+  memory in_place = packed.Get(plain, plain);
   EXPECT_EQ(packed.copies(), 0u);
   memory blocked =
-      packed.Get(memory::desc(dims, memory::data_type::f32, memory::format_tag::OIhw16i16o));
+      packed.Get(plain, memory::desc(dims, memory::data_type::f32, memory::format_tag::OIhw16i16o));
   EXPECT_EQ(packed.copies(), 1u);
   EXPECT_TRUE(packed.holds_stored());
   EXPECT_EQ(PlainValues(in_place), Values(w));
@@ -104,19 +104,20 @@ TEST(PackedWeights, StoredTensorIsReleasedOncePackedAndLaterLayoutsComeFromTheCo
   const memory::dims dims = {32, 16, 3, 3};
   const Tensor w = RandomTensor({32, 16, 3, 3}, 4);
   const memory::desc plain = PlainDesc(dims, memory::data_type::f32);
-  PackedWeights packed(w, plain);
+  PackedWeights packed(w);
   EXPECT_EQ(packed.Stored().raw_data(), w.raw_data());  // held: no copy
 
   memory::desc blocked(dims, memory::data_type::f32, memory::format_tag::OIhw16i16o);
-  memory a = packed.Get(blocked);
-  EXPECT_EQ(packed.Get(blocked).get_data_handle(), a.get_data_handle());  // one copy per layout
+  memory a = packed.Get(plain, blocked);
+  EXPECT_EQ(packed.Get(plain, blocked).get_data_handle(),
+            a.get_data_handle());  // one copy per layout
   EXPECT_EQ(packed.copies(), 1u);
   EXPECT_FALSE(packed.holds_stored());
 
   // Later layouts, the stored one included, are copies of the packed one with the same values.
   memory::desc ohwi(dims, memory::data_type::f32, memory::format_tag::ohwi);
   for (const memory::desc& want : {ohwi, plain}) {
-    memory m = packed.Get(want);
+    memory m = packed.Get(plain, want);
     EXPECT_NE(m.get_data_handle(), w.raw_data());
     EXPECT_EQ(PlainValues(m), Values(w));
   }
@@ -132,8 +133,9 @@ TEST(PackedWeights, StoredTensorIsReleasedOncePackedAndLaterLayoutsComeFromTheCo
 TEST(PackedWeights, StoredComesBackInTheStoredLayout) {
   using dnnl::memory;
   Tensor b = RandomTensor({40, 24}, 5);  // [N, K]
-  PackedWeights packed(b, memory::desc({24, 40}, memory::data_type::f32, memory::format_tag::ba));
-  packed.Get(memory::desc({24, 40}, memory::data_type::f32, memory::format_tag::ab));
+  const memory::desc transposed({24, 40}, memory::data_type::f32, memory::format_tag::ba);
+  PackedWeights packed(b);
+  packed.Get(transposed, memory::desc({24, 40}, memory::data_type::f32, memory::format_tag::ab));
   ASSERT_FALSE(packed.holds_stored());
   Tensor stored = packed.Stored();
   EXPECT_EQ(stored.shape(), b.shape());
