@@ -108,34 +108,35 @@ std::string TensorDesc::ShapeString() const {
 
 Model::~Model() = default;
 
-Model::Arena Model::TakeArena(size_t size) const {
+Tensor Model::TakeArena(size_t size) const {
   {
     std::lock_guard<std::mutex> lock(arena_mu_);
     // The smallest idle arena that fits (plans of different shapes share the pool).
     auto best = idle_arenas_.end();
     for (auto it = idle_arenas_.begin(); it != idle_arenas_.end(); ++it) {
-      if (it->size >= size && (best == idle_arenas_.end() || it->size < best->size)) best = it;
+      bool fits = it->byte_size() >= size;
+      if (fits && (best == idle_arenas_.end() || it->byte_size() < best->byte_size())) best = it;
     }
     if (best != idle_arenas_.end()) {
-      Arena a = std::move(*best);
+      Tensor a = std::move(*best);
       idle_arenas_.erase(best);
       return a;
     }
   }
-  Tensor buffer = Tensor::Zeros(DataType::kUint8, {static_cast<int64_t>(size)});
-  return {static_cast<uint8_t*>(buffer.raw_data()), size, std::move(buffer)};
+  return Tensor::Zeros(DataType::kUint8, {static_cast<int64_t>(size)});
 }
 
-void Model::ReturnArena(Arena arena) const {
+void Model::ReturnArena(Tensor arena) const {
   std::lock_guard<std::mutex> lock(arena_mu_);
   if (idle_arenas_.size() < kMaxIdleArenas) {
     idle_arenas_.push_back(std::move(arena));
     return;
   }
   // Full: drop the smallest (the larger ones serve every shape the smaller ones do).
-  auto smallest = std::min_element(idle_arenas_.begin(), idle_arenas_.end(),
-                                   [](const Arena& a, const Arena& b) { return a.size < b.size; });
-  if (smallest->size < arena.size) std::swap(*smallest, arena);
+  auto smallest = std::min_element(
+      idle_arenas_.begin(), idle_arenas_.end(),
+      [](const Tensor& a, const Tensor& b) { return a.byte_size() < b.byte_size(); });
+  if (smallest->byte_size() < arena.byte_size()) std::swap(*smallest, arena);
 }  // `arena` (the smaller) is freed here
 
 Result<std::unique_ptr<Model>> Model::Load(ByteSpan bytes, const LoadOptions& options) {
@@ -184,11 +185,7 @@ Result<std::shared_ptr<const internal::MemoryPlan>> Model::PlanFor(
   std::string key = Signature(inputs);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = plans_.find(key);
-    if (it != plans_.end()) {
-      it->second.last_use = ++plan_clock_;
-      return it->second.plan;
-    }
+    if (auto* found = plans_.Find(key)) return *found;
   }
   internal::RunRecord record;
   size_t over_budget = 0;
@@ -212,12 +209,7 @@ Result<std::shared_ptr<const internal::MemoryPlan>> Model::PlanFor(
   // than keep it resident beside the arena the plan now uses (ppocrv4_det: 3.9 MiB).
   ReleaseFreedHeap();
   std::lock_guard<std::mutex> lock(mu_);
-  if (!plans_.count(key) && plans_.size() >= kMaxPlans) {  // (another run may have planned it)
-    plans_.erase(std::min_element(plans_.begin(), plans_.end(), [](const auto& a, const auto& b) {
-      return a.second.last_use < b.second.last_use;
-    }));
-  }
-  plans_[key] = PlanEntry{plan, ++plan_clock_};
+  plans_.Put(key, plan);  // (another run may have planned the same shape meanwhile)
   return std::shared_ptr<const internal::MemoryPlan>(plan);
 }
 
@@ -261,11 +253,12 @@ Result<NamedTensors> Model::Run(const NamedTensors& inputs) const {
   std::vector<Tensor> outputs;
   CONFIDE_ASSIGN_OR_RETURN(auto plan, PlanFor(ordered, &outputs));
   if (outputs.empty() && !info_.outputs.empty()) {
-    Arena arena = plan->arena_size > 0 ? TakeArena(plan->arena_size) : Arena{};
-    internal::ExecuteOptions opts{.pool = pool_.get(), .plan = plan.get(), .arena = arena.data,
+    Tensor arena = plan->arena_size > 0 ? TakeArena(plan->arena_size) : Tensor();
+    internal::ExecuteOptions opts{.pool = pool_.get(), .plan = plan.get(),
+                                  .arena = arena.data<uint8_t>(),
                                   .max_buffer_bytes = options_.memory_budget_bytes};
     Result<std::vector<Tensor>> run = internal::Execute(*compiled_, ordered, opts);
-    if (arena.data != nullptr) ReturnArena(std::move(arena));
+    if (!arena.empty()) ReturnArena(std::move(arena));
     if (!run.ok()) return run.error();
     outputs = std::move(*run);
   }

@@ -19,6 +19,7 @@
 #include "confide/base/bytes.h"
 #include "confide/base/result.h"
 #include "confide/engine/kernel.h"
+#include "confide/engine/lru_map.h"
 #include "confide/engine/tensor.h"
 
 namespace confide::engine {
@@ -105,13 +106,8 @@ class Model {
   // run made glibc raise its mmap threshold and then grow and fragment the heap (ultraface: 23 MiB
   // anonymous RSS for a 7 MiB plan). At most kMaxIdleArenas idle ones are kept. Each is a uint8
   // Tensor, so a large one has its own mapping (tensor.cc) and never pins the heap.
-  struct Arena {
-    uint8_t* data = nullptr;
-    size_t size = 0;
-    Tensor buffer;  // owns data
-  };
-  Arena TakeArena(size_t size) const;
-  void ReturnArena(Arena arena) const;
+  Tensor TakeArena(size_t size) const;  // uint8, at least `size` bytes
+  void ReturnArena(Tensor arena) const;
   static constexpr size_t kMaxIdleArenas = 4;
 
   LoadOptions options_;
@@ -123,16 +119,12 @@ class Model {
   // Memory plans by input-shape signature, at most kMaxPlans (the least recently used is dropped
   // first): a model with symbolic dims sees as many shapes as its callers send. The same bound
   // as the oneDNN kernels' per-shape caches, so a kept plan's primitives are kept too.
-  struct PlanEntry {
-    std::shared_ptr<const internal::MemoryPlan> plan;
-    uint64_t last_use = 0;
-  };
   static constexpr size_t kMaxPlans = 16;
-  mutable std::map<std::string, PlanEntry> plans_;  // guarded by mu_
-  mutable uint64_t plan_clock_ = 0;                 // guarded by mu_
+  // Guarded by mu_.
+  mutable LruMap<std::string, std::shared_ptr<const internal::MemoryPlan>> plans_{kMaxPlans};
   mutable std::atomic<bool> budget_exceeded_{false};  // set when a plan was refused
   mutable std::mutex arena_mu_;
-  mutable std::vector<Arena> idle_arenas_;  // guarded by arena_mu_
+  mutable std::vector<Tensor> idle_arenas_;  // guarded by arena_mu_
 };
 
 }  // namespace confide::engine

@@ -24,6 +24,7 @@
 
 #include "confide/engine/kernel.h"
 #include "confide/engine/kernels/conv_util.h"
+#include "confide/engine/lru_map.h"
 
 namespace confide::engine::kernels::onednn {
 
@@ -94,27 +95,17 @@ template <typename V>
 class ShapeCache {
  public:
   static constexpr size_t kDefaultCapacity = 16;
-  explicit ShapeCache(size_t capacity = kDefaultCapacity) : capacity_(std::max<size_t>(1, capacity)) {}
+  explicit ShapeCache(size_t capacity = kDefaultCapacity) : entries_(capacity) {}
 
   // The entry for `key`, building it with make() (Result<V>) on first use. Errors are not cached.
   template <typename Make>
   Result<std::shared_ptr<const V>> Get(const std::vector<int64_t>& key, Make&& make) const {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = entries_.find(key);
-    if (it != entries_.end()) {
-      it->second.last_use = ++clock_;
-      return it->second.value;
-    }
+    if (std::shared_ptr<const V>* found = entries_.Find(key)) return *found;
     Result<V> made = Try([&]() -> Result<V> { return make(); });
     if (!made.ok()) return made.error();
-    if (entries_.size() >= capacity_) {
-      auto lru = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
-        return a.second.last_use < b.second.last_use;
-      });
-      entries_.erase(lru);
-    }
     auto value = std::make_shared<const V>(std::move(made).value());
-    entries_.emplace(key, Entry{value, ++clock_});
+    entries_.Put(key, value);
     return std::shared_ptr<const V>(value);
   }
 
@@ -124,14 +115,8 @@ class ShapeCache {
   }
 
  private:
-  struct Entry {
-    std::shared_ptr<const V> value;
-    uint64_t last_use = 0;
-  };
-  size_t capacity_;
   mutable std::mutex mu_;
-  mutable uint64_t clock_ = 0;
-  mutable std::map<std::vector<int64_t>, Entry> entries_;
+  mutable LruMap<std::vector<int64_t>, std::shared_ptr<const V>> entries_;  // guarded by mu_
 };
 
 // A kernel's constant weights in the layouts its primitives ask for, held once: one copy per
