@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
+#include "bench/engine_inputs.h"
 #include "confide/base/file.h"
 #include "confide/engine/engine.h"
-#include "confide/engine/npy.h"
 
 namespace {
 
@@ -119,19 +119,12 @@ int main(int argc, char** argv) {
   auto model = engine::Model::Load(*bytes, {.num_threads = threads,
                                             .registry = profile ? ProfilingRegistry() : nullptr});
   if (!model.ok()) return Fail("load", model.error());
-  const auto& descs = (*model)->info().inputs;
-  engine::NamedTensors inputs;
-  for (int i = 5; i < argc && static_cast<size_t>(i - 5) < descs.size(); ++i) {
-    auto file = ReadFile(argv[i]);
-    if (!file.ok()) return Fail(argv[i], file.error());
-    auto t = engine::ParseNpy(*file);
-    if (!t.ok()) return Fail(argv[i], t.error());
-    inputs.emplace_back(descs[i - 5].name, *t);
-  }
+  auto inputs = bench::ReadModelInputs(**model, std::vector<std::string>(argv + 5, argv + argc));
+  if (!inputs.ok()) return Fail("inputs", inputs.error());
   int warm = 0;
   Clock::time_point warm_start = Clock::now();
   while (warm < 3 || Seconds(warm_start) < batch_seconds) {
-    if (auto out = (*model)->Run(inputs); !out.ok()) return Fail("run", out.error());
+    if (auto out = (*model)->Run(*inputs); !out.ok()) return Fail("run", out.error());
     ++warm;
   }
   long per_batch = std::max(1L, std::lround(warm * batch_seconds / Seconds(warm_start)));
@@ -139,7 +132,7 @@ int main(int argc, char** argv) {
   for (int b = 0; b < batches; ++b) {
     Clock::time_point t0 = Clock::now();
     for (long i = 0; i < per_batch; ++i) {
-      if (auto out = (*model)->Run(inputs); !out.ok()) return Fail("run", out.error());
+      if (auto out = (*model)->Run(*inputs); !out.ok()) return Fail("run", out.error());
     }
     rates.push_back(per_batch / Seconds(t0));
   }

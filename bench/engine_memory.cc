@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "bench/engine_inputs.h"
 #include "confide/base/file.h"
 #include "confide/base/process.h"
 #include "confide/base/process_memory.h"
 #include "confide/engine/engine.h"
-#include "confide/engine/npy.h"
 
 namespace {
 
@@ -48,19 +48,12 @@ int main(int argc, char** argv) {
   const uint64_t rss_loaded = ResidentKib();
   if (!ResetPeakResident()) std::fprintf(stderr, "engine_memory: cannot reset the peak RSS\n");
 
-  const auto& descs = model->info().inputs;
-  engine::NamedTensors inputs;
+  auto inputs = bench::ReadModelInputs(*model, std::vector<std::string>(argv + 4, argv + argc));
+  if (!inputs.ok()) return Fail("inputs", inputs.error());
   std::vector<engine::Shape> shapes;
-  for (int i = 4; i < argc && static_cast<size_t>(i - 4) < descs.size(); ++i) {
-    auto file = ReadFile(argv[i]);
-    if (!file.ok()) return Fail(argv[i], file.error());
-    auto t = engine::ParseNpy(*file);
-    if (!t.ok()) return Fail(argv[i], t.error());
-    inputs.emplace_back(descs[i - 4].name, *t);
-    shapes.push_back(t->shape());
-  }
+  for (const auto& [name, t] : *inputs) shapes.push_back(t.shape());
   for (int run = 0, runs = std::max(1, std::atoi(argv[3])); run < runs; ++run) {
-    if (auto out = model->Run(inputs); !out.ok()) return Fail("run", out.error());
+    if (auto out = model->Run(*inputs); !out.ok()) return Fail("run", out.error());
   }
   auto arena = model->PlannedArenaBytes(shapes);
   if (!arena.ok()) return Fail("plan", arena.error());

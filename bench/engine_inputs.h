@@ -1,0 +1,32 @@
+// For the engine benchmarks: reads .npy files as a model's inputs.
+#ifndef CONFIDE_BENCH_ENGINE_INPUTS_H_
+#define CONFIDE_BENCH_ENGINE_INPUTS_H_
+
+#include <string>
+#include <vector>
+
+#include "confide/base/file.h"
+#include "confide/engine/engine.h"
+#include "confide/engine/npy.h"
+
+namespace confide::bench {
+
+// Binds `files` to the model's graph inputs in order (extra files are ignored). An error names
+// the file.
+inline Result<engine::NamedTensors> ReadModelInputs(const engine::Model& model,
+                                                    const std::vector<std::string>& files) {
+  const auto& descs = model.info().inputs;
+  engine::NamedTensors inputs;
+  for (size_t i = 0; i < files.size() && i < descs.size(); ++i) {
+    auto file = ReadFile(files[i]);
+    if (!file.ok()) return file.error();  // names the file
+    auto t = engine::ParseNpy(*file);
+    if (!t.ok()) return Error{t.error().code, files[i] + ": " + t.error().message};
+    inputs.emplace_back(descs[i].name, *t);
+  }
+  return inputs;
+}
+
+}  // namespace confide::bench
+
+#endif  // CONFIDE_BENCH_ENGINE_INPUTS_H_
