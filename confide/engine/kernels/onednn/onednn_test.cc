@@ -258,6 +258,55 @@ TEST(DropAdoptedConstants, DropsOnlyConstantsEveryReaderKeepsItself) {
   }
 }
 
+// A constant that a oneDNN Conv keeps itself stays in the graph when an If branch reads it too
+// (through the If node's implicit inputs): the branch finds it at run time.
+TEST(DropAdoptedConstants, KeepsAConstantAnIfBranchReads) {
+  const Tensor w = RandomTensor({8, 4, 3, 3}, 1);
+  GraphBuilder b;
+  b.Input("X");
+  onnx::ValueInfoProto* cond = b.g->add_input();
+  cond->set_name("cond");
+  cond->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::BOOL);
+  b.Initializer("W", w);
+  b.Node("Conv", {"X", "W"}, "C");
+  onnx::NodeProto* branch_node = b.Node("If", {"cond"}, "D");
+  for (const char* branch : {"then_branch", "else_branch"}) {
+    onnx::AttributeProto* attr = branch_node->add_attribute();
+    attr->set_name(branch);
+    attr->set_type(onnx::AttributeProto::GRAPH);
+    onnx::GraphProto* sub = attr->mutable_g();
+    sub->set_name(branch);
+    const std::string out = std::string(branch) + "_W";
+    onnx::NodeProto* identity = sub->add_node();
+    identity->set_op_type("Identity");
+    identity->add_input("W");
+    identity->add_output(out);
+    GraphBuilder::Float(sub->add_output(), out.c_str());
+  }
+  b.Output("C");
+  b.Output("D");
+  const std::string bytes = b.Bytes();
+  const ByteSpan span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+
+  internal::ModelMeta meta;
+  auto graph = internal::ParseOnnxModel(span, internal::LoadLimits{}, &meta);
+  ASSERT_TRUE(graph.ok()) << graph.error().message;
+  auto compiled = internal::Compile(*graph, DefaultKernelRegistry());
+  ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+  EXPECT_EQ(internal::DropAdoptedConstants(**graph, **compiled), 0u);
+
+  auto model = Model::Load(span, {.num_threads = 1});
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  Tensor yes = Tensor::Zeros(DataType::kBool, {});
+  yes.data<bool>()[0] = true;
+  auto out = (*model)->Run({{"X", RandomTensor({1, 4, 5, 5}, 2)}, {"cond", yes}});
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  ASSERT_EQ(out->size(), 2u);
+  const Tensor& d = (*out)[1].second;
+  ASSERT_EQ(d.shape(), w.shape());
+  EXPECT_EQ(std::memcmp(d.raw_data(), w.raw_data(), w.byte_size()), 0);
+}
+
 // Heap bytes in use (malloc's own mappings included); 0 where malloc does not say (ASan's).
 size_t HeapInUse() {
   struct mallinfo2 info = mallinfo2();
