@@ -6,6 +6,7 @@
 // With CONFIDE_BENCH_PROFILE=1 in the environment, every kernel is wrapped in a timer and the
 // time per op type (all runs, warm-up included) is printed to stderr afterwards;
 // CONFIDE_BENCH_PROFILE=nodes splits it further by weight shape, group and strides.
+// CONFIDE_BENCH_KERNELS=no-onednn measures the engine without oneDNN (bench/engine_inputs.h).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -69,14 +70,15 @@ std::string ProfileKey(const confide::engine::NodeInfo& n) {
   return key;
 }
 
-// The default registry with every kernel wrapped in a TimedKernel.
-const confide::engine::KernelRegistry* ProfilingRegistry() {
+// `base` with every kernel wrapped in a TimedKernel.
+const confide::engine::KernelRegistry* ProfilingRegistry(
+    const confide::engine::KernelRegistry* base) {
   using namespace confide::engine;
   auto* r = new KernelRegistry;
-  for (const auto& [domain, op] : DefaultKernelRegistry().Ops()) {
+  for (const auto& [domain, op] : base->Ops()) {
     r->Register({.domain = domain, .op_type = op, .since_version = 1, .until_version = kMaxSupportedOpset,
-                 .factory = [](const NodeInfo& n) -> confide::Result<std::unique_ptr<Kernel>> {
-                   CONFIDE_ASSIGN_OR_RETURN(std::unique_ptr<Kernel> k, DefaultKernelRegistry().Create(n));
+                 .factory = [base](const NodeInfo& n) -> confide::Result<std::unique_ptr<Kernel>> {
+                   CONFIDE_ASSIGN_OR_RETURN(std::unique_ptr<Kernel> k, base->Create(n));
                    std::lock_guard<std::mutex> lock(g_times_mu);
                    OpTime* t = &g_times[ProfileKey(n)];
                    return std::unique_ptr<Kernel>(new TimedKernel(std::move(k), t));
@@ -115,9 +117,11 @@ int main(int argc, char** argv) {
   int batches = std::max(1, std::atoi(argv[4]));
   auto bytes = ReadFile(argv[1]);
   if (!bytes.ok()) return Fail(argv[1], bytes.error());
+  auto kernels = bench::BenchKernelRegistry();
+  if (!kernels.ok()) return Fail("kernels", kernels.error());
   bool profile = std::getenv("CONFIDE_BENCH_PROFILE") != nullptr;
-  auto model = engine::Model::Load(*bytes, {.num_threads = threads,
-                                            .registry = profile ? ProfilingRegistry() : nullptr});
+  auto model = engine::Model::Load(
+      *bytes, {.num_threads = threads, .registry = profile ? ProfilingRegistry(*kernels) : *kernels});
   if (!model.ok()) return Fail("load", model.error());
   auto inputs = bench::ReadModelInputs(**model, std::vector<std::string>(argv + 5, argv + argc));
   if (!inputs.ok()) return Fail("inputs", inputs.error());

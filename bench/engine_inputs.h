@@ -1,7 +1,8 @@
-// For the engine benchmarks: reads .npy files as a model's inputs.
+// For the engine benchmarks: reads .npy files as a model's inputs, and picks the kernels.
 #ifndef CONFIDE_BENCH_ENGINE_INPUTS_H_
 #define CONFIDE_BENCH_ENGINE_INPUTS_H_
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,17 @@ inline Result<engine::NamedTensors> ReadModelInputs(const engine::Model& model,
     inputs.emplace_back(descs[i].name, *t);
   }
   return inputs;
+}
+
+// The kernels that CONFIDE_BENCH_KERNELS names: unset or "default" gives DefaultKernelRegistry()
+// (oneDNN and our own fast kernels), "no-onednn" KernelRegistryWithoutOneDnn(). kInvalidArgument
+// for anything else.
+inline Result<const engine::KernelRegistry*> BenchKernelRegistry() {
+  const char* name = std::getenv("CONFIDE_BENCH_KERNELS");
+  std::string kernels = name ? name : "default";
+  if (kernels == "default") return &engine::DefaultKernelRegistry();
+  if (kernels == "no-onednn") return &engine::KernelRegistryWithoutOneDnn();
+  return InvalidArgumentError("CONFIDE_BENCH_KERNELS must be default or no-onednn, not " + kernels);
 }
 
 }  // namespace confide::bench

@@ -6,6 +6,7 @@
 // It treats the heap like confide-server: freed blocks are kept for reuse, and the loading peak is
 // given back after loading. The peak is reset after loading, so P covers the runs only.
 // Usage: engine_memory MODEL THREADS RUNS INPUT.npy...   (inputs bind to graph inputs in order)
+// CONFIDE_BENCH_KERNELS=no-onednn runs it without oneDNN (see bench/engine_inputs.h).
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -40,7 +41,10 @@ int main(int argc, char** argv) {
   {
     auto bytes = ReadFile(argv[1]);
     if (!bytes.ok()) return Fail(argv[1], bytes.error());
-    auto loaded = engine::Model::Load(*bytes, {.num_threads = std::atoi(argv[2])});
+    auto kernels = bench::BenchKernelRegistry();
+    if (!kernels.ok()) return Fail("kernels", kernels.error());
+    auto loaded =
+        engine::Model::Load(*bytes, {.num_threads = std::atoi(argv[2]), .registry = *kernels});
     if (!loaded.ok()) return Fail("load", loaded.error());
     model = std::move(*loaded);
   }

@@ -6,6 +6,8 @@
 #     is on this one: peak RSS during runs <= weights + arena + 16 MiB.
 #   - CLI: `confide run --memory-report`, for reference; the CLI's own libraries (OpenSSL,
 #     SQLite, HTTP) add about 5 MiB before it reads a model.
+# CONFIDE_BENCH_KERNELS=no-onednn checks the engine without oneDNN (bench/engine_inputs.h); the
+# CLI column is then left out ("-"): the CLI always uses oneDNN.
 # Exit 1 if a model fails the check or does not run.
 # Usage: bench/engine_memory.sh [BUILD_DIR] [RUNS] [THREADS]
 set -euo pipefail
@@ -34,9 +36,13 @@ for onnx in "$models"/*.onnx; do
     files+=("$models/$name.input_$i.npy")
     args+=(--input "${names[$i]}=$models/$name.input_$i.npy")
   done
+  if [ "${CONFIDE_BENCH_KERNELS:-default}" != default ]; then
+    cli=(true)  # the CLI always uses oneDNN: nothing to compare
+  else
+    cli=("$confide" run "$onnx" "${args[@]}" --threads "$threads" --bench "$runs" --memory-report)
+  fi
   if "$runner" "$onnx" "$threads" "$runs" "${files[@]}" > "$work/$name.engine" 2> "$work/$name.err" &&
-     "$confide" run "$onnx" "${args[@]}" --threads "$threads" --bench "$runs" --memory-report \
-       > /dev/null 2> "$work/$name.cli"; then
+     "${cli[@]}" > /dev/null 2> "$work/$name.cli"; then
     echo "$name ok" >> "$work/list"
   else
     echo "$name FAILED" >> "$work/list"
@@ -44,16 +50,18 @@ for onnx in "$models"/*.onnx; do
   fi
 done
 
-/usr/bin/python3 - "$work" "$runs" "$threads" <<'PY'
+/usr/bin/python3 - "$work" "$runs" "$threads" "${CONFIDE_BENCH_KERNELS:-default}" <<'PY'
 import re, sys
-work, runs, threads = sys.argv[1], sys.argv[2], sys.argv[3]
+work, runs, threads, kernels = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 MiB = 1 << 20
 
 def fields(path):
     text = open(path).read()
+    if "memory:" not in text:
+        return None
     return {k: int(v) for k, v in re.findall(r"(\w+) (\d+)", text.split("memory:")[1])}
 
-print(f"{runs} runs, {threads} thread(s), sample inputs; MiB")
+print(f"{runs} runs, {threads} thread(s), sample inputs, {kernels} kernels; MiB")
 print(f"{'model':34} {'weights':>7} {'arena':>6} {'limit':>6} {'engine':>7} {'check':>7} "
       f"{'base':>5} {'anon':>6} {'file':>6} {'CLI':>6}")
 bad = 0
@@ -71,7 +79,7 @@ for line in open(f"{work}/list"):
     bad += not ok
     print(f"{name:34} {w/MiB:7.2f} {a/MiB:6.2f} {limit/MiB:6.1f} {peak/MiB:7.1f} "
           f"{'ok' if ok else 'EXCEEDS':>7} {e['rss_start_kib']/1024:5.1f} {e['rss_anon_kib']/1024:6.1f} "
-          f"{e['rss_file_kib']/1024:6.1f} {c['peak_rss_runs_kib']/1024:6.1f}")
+          f"{e['rss_file_kib']/1024:6.1f} " + (f"{c['peak_rss_runs_kib']/1024:6.1f}" if c else f"{'-':>6}"))
 print("limit = weights + arena + 16 MiB. engine: peak RSS of bench/engine_memory during the runs "
       "(reset after loading); check: engine <= limit. base: that process before loading (code and "
       "libraries); anon/file: its anonymous and file-backed RSS after the runs (file: mostly "

@@ -8,6 +8,7 @@
 # confide's threads are libgomp's (oneDNN's runtime), whose idle workers spin by default; on a
 # loaded host set OMP_WAIT_POLICY=passive in the environment (the header line shows it). It does
 # not affect ORT, whose CPU thread pool is its own.
+# CONFIDE_BENCH_KERNELS=no-onednn measures confide without oneDNN (bench/engine_inputs.h).
 # Usage: bench/engine_vs_ort.sh [BUILD_DIR] [BATCH_SECONDS] [BATCHES]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +36,7 @@ rate() { awk '/^runs_per_s/ {print $2}'; }
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)," \
      "onnxruntime-node $ort_version, $batches batches x ${batch_seconds}s," \
-     "OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset}"
+     "OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset}, ${CONFIDE_BENCH_KERNELS:-default} kernels"
 printf '%-28s %7s %14s %14s %7s\n' model threads confide_runs/s ort_runs/s ratio
 for m in "${models[@]}"; do
   inputs=()

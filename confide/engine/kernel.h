@@ -189,6 +189,10 @@ const KernelRegistry& ReferenceKernelRegistry();
 // A process-wide immutable registry: the reference kernels plus the fast kernels (oneDNN in
 // kernels/onednn/, elementwise in kernels/fast/) at kFastKernelPriority. Model::Load's default.
 const KernelRegistry& DefaultKernelRegistry();
+// The same without oneDNN: the reference kernels plus our own fast kernels (kernels/fast/). No
+// JIT code and none of oneDNN's memory, at a fraction of the speed on convolutions and matrix
+// products; for measuring what oneDNN costs and gives (bench/, CONFIDE_BENCH_KERNELS).
+const KernelRegistry& KernelRegistryWithoutOneDnn();
 
 }  // namespace confide::engine
 

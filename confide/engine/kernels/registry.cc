@@ -32,17 +32,36 @@ void RegisterReferenceKernels(KernelRegistry* r) {
   kernels::RegisterTreeEnsembleKernels(r);
 }
 
+namespace {
+
+// Our own fast kernels (kernels/fast/), each above the reference kernel of its op.
+void RegisterOwnFastKernels(KernelRegistry* r) {
+  kernels::fast::RegisterFastElementwiseKernels(r);
+  kernels::fast::RegisterFastDepthwiseConv(r);
+  kernels::fast::RegisterFastResize(r);
+  kernels::fast::RegisterFastGlobalAveragePool(r);
+  kernels::fast::RegisterFastQuantizeLinear(r);
+  kernels::fast::RegisterFastSoftmax(r);
+}
+
+}  // namespace
+
 const KernelRegistry& DefaultKernelRegistry() {
   static const KernelRegistry* registry = [] {
     auto* r = new KernelRegistry;
     RegisterReferenceKernels(r);
     kernels::onednn::RegisterOneDnnKernels(r);
-    kernels::fast::RegisterFastElementwiseKernels(r);
-    kernels::fast::RegisterFastDepthwiseConv(r);
-    kernels::fast::RegisterFastResize(r);
-    kernels::fast::RegisterFastGlobalAveragePool(r);
-    kernels::fast::RegisterFastQuantizeLinear(r);
-    kernels::fast::RegisterFastSoftmax(r);
+    RegisterOwnFastKernels(r);
+    return r;
+  }();
+  return *registry;
+}
+
+const KernelRegistry& KernelRegistryWithoutOneDnn() {
+  static const KernelRegistry* registry = [] {
+    auto* r = new KernelRegistry;
+    RegisterReferenceKernels(r);
+    RegisterOwnFastKernels(r);
     return r;
   }();
   return *registry;
