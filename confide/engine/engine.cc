@@ -1,6 +1,7 @@
 #include "confide/engine/engine.h"
 
 #include <algorithm>
+#include <set>
 
 #include "confide/base/process.h"
 #include "confide/engine/internal/executor.h"
@@ -64,31 +65,70 @@ bool PlanInputsFit(const ModelInfo& info, size_t budget) {
   return true;
 }
 
+// Makes the constants of `g` that its subgraph `sub` reads from the enclosing scope constants of
+// `sub` itself (sharing their buffers), so that folding in `sub` sees them: an Unsqueeze or Slice
+// of an initializer inside an If branch then runs once at load, not on every run. Outer refs
+// that are run-time values of `g` stay outer refs.
+void ImportOuterConstants(const Graph& g, Graph& sub) {
+  std::vector<int> run_time;
+  for (int ref : sub.outer_refs) {
+    auto id = g.value_index.find(sub.values[ref].name);
+    const Tensor* t = id == g.value_index.end() ? nullptr : g.Constant(id->second);
+    if (t == nullptr) {
+      run_time.push_back(ref);
+      continue;
+    }
+    internal::ValueInfo& v = sub.values[ref];
+    v.dtype = t->dtype();
+    v.has_shape = true;
+    v.dims.clear();
+    for (int64_t d : t->shape()) v.dims.push_back({.value = d});
+    sub.constants[ref] = *t;
+  }
+  sub.outer_refs = std::move(run_time);
+}
+
 // Constant folding, fusions and channels-last regions for `g` and every subgraph (If branches,
-// each rewritten as a copy: subgraphs are shared and immutable once parsed).
-Status Optimize(Graph& g, const KernelRegistry& registry, ThreadPool& pool) {
+// each rewritten as a copy: subgraphs are shared and immutable once parsed). `g` is folded
+// first, so its subgraphs see its folded values too (ImportOuterConstants); a node's implicit
+// inputs are then the run-time values its subgraphs still read from `g`.
+Status Optimize(Graph& g, const KernelRegistry& registry, ThreadPool& pool,
+                internal::ConstantSharer* sharer) {
+  CONFIDE_TRY(internal::FoldConstants(g, registry, pool));
   for (internal::Node& n : g.nodes) {
+    std::set<int> still_read;
+    bool has_subgraph = false;
     for (auto& [name, a] : n.attrs) {
       if (!a.g) continue;
+      has_subgraph = true;
       auto sub = std::make_shared<Graph>(*a.g);
-      CONFIDE_TRY(Optimize(*sub, registry, pool));
+      ImportOuterConstants(g, *sub);
+      CONFIDE_TRY(Optimize(*sub, registry, pool, sharer));
+      for (int ref : sub->outer_refs) {
+        // The loader interned every name a subgraph reads from outside in `g` too.
+        still_read.insert(g.value_index.at(sub->values[ref].name));
+      }
       a.g = std::move(sub);
     }
+    if (has_subgraph) n.implicit_inputs.assign(still_read.begin(), still_read.end());
   }
-  CONFIDE_TRY(internal::FoldConstants(g, registry, pool));
   internal::FuseGraph(g);
   internal::RemoveDeadNodes(g);
   internal::AssignChannelsLast(g, registry);
+  sharer->Share(g);
   return OkStatus();
 }
 
-// Constants of the graph and, recursively, of its subgraphs (If branches).
-size_t WeightBytes(const Graph& g) {
+// Constants of the graph and, recursively, of its subgraphs (If branches), each buffer once
+// (a subgraph shares the buffers of the enclosing constants it reads).
+size_t WeightBytes(const Graph& g, std::set<const void*>* seen) {
   size_t total = 0;
-  for (const auto& [id, t] : g.constants) total += t.byte_size();
+  for (const auto& [id, t] : g.constants) {
+    if (seen->insert(t.raw_data()).second) total += t.byte_size();
+  }
   for (const internal::Node& n : g.nodes) {
     for (const auto& [name, a] : n.attrs) {
-      if (a.g) total += WeightBytes(*a.g);
+      if (a.g) total += WeightBytes(*a.g, seen);
     }
   }
   return total;
@@ -149,9 +189,13 @@ Result<std::unique_ptr<Model>> Model::Load(ByteSpan bytes, const LoadOptions& op
   m->pool_ = std::make_unique<ThreadPool>(options.num_threads);
   // Check every op has a kernel before folding, so that errors name the original node.
   if (auto check = internal::Compile(m->graph_, registry); !check.ok()) return check.error();
-  if (options.optimize) CONFIDE_TRY(Optimize(*m->graph_, registry, *m->pool_));
+  if (options.optimize) {
+    internal::ConstantSharer sharer;
+    CONFIDE_TRY(Optimize(*m->graph_, registry, *m->pool_, &sharer));
+  }
   m->info_.num_nodes_optimized = static_cast<int>(m->graph_->nodes.size());
-  m->info_.weight_bytes = WeightBytes(*m->graph_);
+  std::set<const void*> seen;
+  m->info_.weight_bytes = WeightBytes(*m->graph_, &seen);
   CONFIDE_ASSIGN_OR_RETURN(m->compiled_, internal::Compile(m->graph_, registry));
   // Weights a kernel keeps in its own layout (oneDNN's packed copies) are then held only there.
   internal::DropAdoptedConstants(*m->graph_, *m->compiled_);

@@ -1,11 +1,43 @@
 #include "confide/engine/internal/optimizer.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "confide/engine/internal/executor.h"
 
 namespace confide::engine::internal {
 namespace {
 
 constexpr size_t kMaxFoldedBytes = size_t{64} << 20;
+
+// A hash of the dtype, the dims and the bytes, 8 bytes at a time (equal hashes are then compared
+// byte for byte, so it need only spread constants over buckets).
+uint64_t ConstantHash(const Tensor& t) {
+  uint64_t h = 0x9e3779b97f4a7c15ull;
+  auto mix = [&h](uint64_t v) {
+    h = (h ^ v) * 0x100000001b3ull;
+    h ^= h >> 29;
+  };
+  mix(static_cast<uint64_t>(t.dtype()));
+  for (int64_t d : t.shape()) mix(static_cast<uint64_t>(d));
+  const auto* p = static_cast<const uint8_t*>(t.raw_data());
+  const size_t n = t.byte_size();
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t v;
+    std::memcpy(&v, p + i, 8);
+    mix(v);
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, p + i, n - i);
+  mix(tail ^ n);
+  return h;
+}
+
+bool SameConstant(const Tensor& a, const Tensor& b) {
+  return a.dtype() == b.dtype() && a.shape() == b.shape() &&
+         std::memcmp(a.raw_data(), b.raw_data(), a.byte_size()) == 0;
+}
 
 bool Foldable(const Graph& g, const Node& n) {
   if (!n.implicit_inputs.empty()) return false;
@@ -96,6 +128,21 @@ void RemoveDeadNodes(Graph& g) {
       for (auto it = g.constants.begin(); it != g.constants.end();) {
         it = uses[it->first] == 0 ? g.constants.erase(it) : std::next(it);
       }
+    }
+  }
+}
+
+void ConstantSharer::Share(Graph& graph) {
+  for (auto& [id, t] : graph.constants) {
+    if (t.byte_size() == 0) continue;
+    const uint64_t h = ConstantHash(t);
+    auto [first, last] = seen_.equal_range(h);
+    auto same =
+        std::find_if(first, last, [&t](const auto& kv) { return SameConstant(kv.second, t); });
+    if (same == last) {
+      seen_.emplace(h, t);
+    } else if (same->second.raw_data() != t.raw_data()) {
+      t = same->second;
     }
   }
 }

@@ -2,6 +2,9 @@
 #ifndef CONFIDE_ENGINE_INTERNAL_OPTIMIZER_H_
 #define CONFIDE_ENGINE_INTERNAL_OPTIMIZER_H_
 
+#include <cstdint>
+#include <unordered_map>
+
 #include "confide/engine/internal/graph.h"
 #include "confide/engine/kernel.h"
 
@@ -26,6 +29,17 @@ void AssignChannelsLast(Graph& graph, const KernelRegistry& registry);
 
 // Drops nodes none of whose outputs is used (after folding), and constants no node reads.
 void RemoveDeadNodes(Graph& graph);
+
+// Makes equal constants (same dtype, shape and bytes) share one buffer, across every graph it is
+// given: the branches of an If often fold the same weights each on their own.
+class ConstantSharer {
+ public:
+  // Replaces each constant of `graph` by an equal one seen before, if any, and remembers the rest.
+  void Share(Graph& graph);
+
+ private:
+  std::unordered_multimap<uint64_t, Tensor> seen_;  // by a hash of dtype, shape and bytes
+};
 
 }  // namespace confide::engine::internal
 
