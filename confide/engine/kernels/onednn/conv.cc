@@ -30,6 +30,9 @@ struct ConvPlan {
   // Reorders done by TransposeImages instead of oneDNN: +1 NCHW to NHWC, -1 NHWC to NCHW
   // (src: tensor to convolution; dst: convolution to tensor), 0 none.
   int src_transpose = 0, dst_transpose = 0;
+  // Reorders done by CopyChannelBlocks instead: the block of nChw{block}c against an NCHW
+  // tensor, 0 none. A plan then creates no oneDNN reorder at all.
+  int64_t src_block = 0, dst_block = 0;
   int threads = 1;
   Shape out_shape;
 };
@@ -66,12 +69,17 @@ void AddReorders(ConvPlan& p) {
   };
   p.src_transpose = transposition(p.src_user, p.src_md);
   p.dst_transpose = transposition(p.dst_md, p.dst_user);
-  if (p.reorder_src && p.src_transpose == 0) {
+  auto channel_blocks = [](const memory::desc& plain, const memory::desc& blocked) {
+    return plain == PlainDesc(plain.dims(), Dt::f32) ? ChannelBlockOf(blocked) : 0;
+  };
+  if (p.reorder_src && p.src_transpose == 0) p.src_block = channel_blocks(p.src_user, p.src_md);
+  if (p.reorder_dst && p.dst_transpose == 0) p.dst_block = channel_blocks(p.dst_user, p.dst_md);
+  if (p.reorder_src && p.src_transpose == 0 && p.src_block == 0) {
     dnnl::reorder::primitive_desc pd(Engine(), p.src_user, Engine(), p.src_md, attr);
     p.src_reorder = dnnl::reorder(pd);
     p.src_reorder_scratch = pd.scratchpad_desc();
   }
-  if (p.reorder_dst && p.dst_transpose == 0) {
+  if (p.reorder_dst && p.dst_transpose == 0 && p.dst_block == 0) {
     dnnl::reorder::primitive_desc pd(Engine(), p.dst_md, Engine(), p.dst_user, attr);
     p.dst_reorder = dnnl::reorder(pd);
     p.dst_reorder_scratch = pd.scratchpad_desc();
@@ -112,6 +120,9 @@ class ConvBase : public Kernel {
       if (plan->src_transpose != 0) {
         TransposeImages(ctx, plan->src_user.dims(), x->data<float>(), static_cast<float*>(buf),
                         plan->src_transpose > 0);
+      } else if (plan->src_block != 0) {
+        CopyChannelBlocks(ctx, plan->src_user.dims(), plan->src_block, x->data<float>(),
+                          static_cast<float*>(buf), true);
       } else {
         CONFIDE_TRY(Execute(ctx, plan->threads, plan->src_reorder, plan->src_reorder_scratch,
                             {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, blocked}}));
@@ -129,6 +140,9 @@ class ConvBase : public Kernel {
     if (plan->reorder_dst && plan->dst_transpose != 0) {
       TransposeImages(ctx, plan->dst_user.dims(), static_cast<const float*>(out.get_data_handle()),
                       y->data<float>(), plan->dst_transpose > 0);
+    } else if (plan->reorder_dst && plan->dst_block != 0) {
+      CopyChannelBlocks(ctx, plan->dst_user.dims(), plan->dst_block,
+                        static_cast<const float*>(out.get_data_handle()), y->data<float>(), false);
     } else if (plan->reorder_dst) {
       CONFIDE_TRY(Execute(ctx, plan->threads, plan->dst_reorder, plan->dst_reorder_scratch,
                           {{DNNL_ARG_FROM, out}, {DNNL_ARG_TO, dst}}));

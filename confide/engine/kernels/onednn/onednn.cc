@@ -134,6 +134,43 @@ void TransposeImages(KernelContext& ctx, const dnnl::memory::dims& dims, const f
   }
 }
 
+void CopyChannelBlocks(KernelContext& ctx, const dnnl::memory::dims& dims, int64_t block,
+                       const float* src, float* dst, bool to_blocked) {
+  const int64_t c = dims[1], hw = dims[2] * dims[3], blocks = (c + block - 1) / block;
+  for (int64_t n = 0; n < dims[0]; ++n) {
+    const float* s = src + n * (to_blocked ? c : blocks * block) * hw;
+    float* d = dst + n * (to_blocked ? blocks * block : c) * hw;
+    ctx.threads().ParallelFor(
+        blocks,
+        [&](int64_t b0, int64_t b1) {
+          for (int64_t b = b0; b < b1; ++b) {
+            const int64_t c0 = b * block, nc = std::min(block, c - c0);
+            float* blocked = to_blocked ? d + c0 * hw : nullptr;
+            if (!to_blocked) {  // [hw][block] -> the block's nc channel planes
+              TransposeCols(s + c0 * hw, hw, block, d + c0 * hw, 0, nc);
+            } else if (nc == block) {  // nc channel planes -> [hw][block]
+              TransposeCols(s + c0 * hw, block, hw, blocked, 0, hw);
+            } else {  // the last, padded block
+              for (int64_t p = 0; p < hw; ++p) {
+                for (int64_t k = 0; k < block; ++k) {
+                  blocked[p * block + k] = k < nc ? s[(c0 + k) * hw + p] : 0.f;
+                }
+              }
+            }
+          }
+        },
+        std::max<int64_t>(1, (int64_t{1} << 14) / std::max<int64_t>(1, hw * block)));
+  }
+}
+
+int64_t ChannelBlockOf(const dnnl::memory::desc& md) {
+  if (md.dims().size() != 4 || md.data_type() != dnnl::memory::data_type::f32) return 0;
+  using Tag = dnnl::memory::format_tag;
+  if (md == dnnl::memory::desc(md.dims(), md.data_type(), Tag::nChw16c)) return 16;
+  if (md == dnnl::memory::desc(md.dims(), md.data_type(), Tag::nChw8c)) return 8;
+  return 0;
+}
+
 int ThreadsFor(KernelContext& ctx, double flops) {
   constexpr double kMinParallelFlops = 4e6;
   return flops < kMinParallelFlops ? 1 : ctx.threads().num_threads();
@@ -160,13 +197,66 @@ PackedWeights::PackedWeights(Tensor weights)
 
 namespace {
 
+// Whether `md` is a blocked layout with nothing beyond its strides and inner blocks (no int8
+// compensation or scale adjustment), which BlockedOffset can address.
+bool PlainBlocked(const dnnl_memory_desc_t& md) {
+  return md.format_kind == dnnl_blocked && md.extra.flags == dnnl_memory_extra_flag_none &&
+         md.ndims > 0 && md.ndims <= DNNL_MAX_NDIMS;
+}
+
+// The element offset of logical index `index` in blocked layout `md` (as oneDNN's
+// memory_desc_wrapper::off_v computes it): inner blocks innermost, then the outer strides.
+int64_t BlockedOffset(const dnnl_memory_desc_t& md, const int64_t* index) {
+  const dnnl_blocking_desc_t& blk = md.format_desc.blocking;
+  int64_t pos[DNNL_MAX_NDIMS];
+  for (int d = 0; d < md.ndims; ++d) pos[d] = index[d] + md.padded_offsets[d];
+  int64_t offset = md.offset0, block_stride = 1;
+  for (int i = blk.inner_nblks - 1; i >= 0; --i) {
+    const int d = static_cast<int>(blk.inner_idxs[i]);
+    offset += pos[d] % blk.inner_blks[i] * block_stride;
+    pos[d] /= blk.inner_blks[i];
+    block_stride *= blk.inner_blks[i];
+  }
+  for (int d = 0; d < md.ndims; ++d) offset += pos[d] * blk.strides[d];
+  return offset;
+}
+
 void Reorder(dnnl::memory from, dnnl::memory to) {
+  if (CopyBetweenLayouts(from, to)) return;
   dnnl::stream stream(Engine());
   dnnl::reorder(from, to).execute(stream, from, to);
   stream.wait();
 }
 
 }  // namespace
+
+bool CopyBetweenLayouts(const dnnl::memory& from, const dnnl::memory& to) {
+  const dnnl_memory_desc_t& a = from.get_desc().data;
+  const dnnl_memory_desc_t& b = to.get_desc().data;
+  if (!PlainBlocked(a) || !PlainBlocked(b) || a.ndims != b.ndims || a.data_type != dnnl_f32 ||
+      b.data_type != dnnl_f32) {
+    return false;
+  }
+  int64_t total = 1;
+  for (int d = 0; d < b.ndims; ++d) {
+    if (a.dims[d] != b.dims[d] || b.padded_dims[d] < b.dims[d]) return false;
+    total *= b.padded_dims[d];
+  }
+  const float* src = static_cast<const float*>(from.get_data_handle());
+  float* dst = static_cast<float*>(to.get_data_handle());
+  std::memset(dst, 0, to.get_desc().get_size());  // padding, and any gap between blocks
+  int64_t index[DNNL_MAX_NDIMS] = {};
+  const int last = b.ndims - 1;
+  for (int64_t n = 0; n < total; ++n) {
+    bool inside = true;
+    for (int d = 0; d < b.ndims; ++d) inside = inside && index[d] < b.dims[d];
+    if (inside) dst[BlockedOffset(b, index)] = src[BlockedOffset(a, index)];
+    for (int d = last; d >= 0 && ++index[d] == b.padded_dims[d]; --d) {
+      if (d > 0) index[d] = 0;
+    }
+  }
+  return true;
+}
 
 dnnl::memory PackedWeights::Get(const dnnl::memory::desc& stored, const dnnl::memory::desc& want) {
   std::lock_guard<std::mutex> lock(mu_);

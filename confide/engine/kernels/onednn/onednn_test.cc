@@ -80,6 +80,80 @@ std::vector<float> Values(const Tensor& t) {
   return std::vector<float>(t.data<float>(), t.data<float>() + t.num_elements());
 }
 
+// The weights layouts oneDNN picks here for convolutions and matrix products ("any"), padded
+// ones included (40 and 20 channels against blocks of 16 or more), and some named ones.
+std::vector<dnnl::memory::desc> WeightLayouts() {
+  using dnnl::memory;
+  using Tag = memory::format_tag;
+  const auto f32 = memory::data_type::f32;
+  std::vector<memory::desc> layouts;
+  auto conv = [&](memory::dims src, memory::dims wei, memory::dims dst, memory::dims pad, Tag act) {
+    dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference,
+                                      dnnl::algorithm::convolution_direct,
+                                      memory::desc(src, f32, act), memory::desc(wei, f32, Tag::any),
+                                      memory::desc(dst, f32, act), {1, 1}, pad, pad);
+    layouts.push_back(dnnl::convolution_forward::primitive_desc(d, Engine()).weights_desc());
+  };
+  conv({1, 20, 6, 5}, {40, 20, 1, 1}, {1, 40, 6, 5}, {0, 0}, Tag::nhwc);
+  conv({1, 3, 6, 5}, {20, 3, 3, 3}, {1, 20, 6, 5}, {1, 1}, Tag::any);
+  conv({1, 24, 6, 5}, {24, 1, 1, 3, 3}, {1, 24, 6, 5}, {1, 1}, Tag::nhwc);  // depthwise
+  conv({1, 32, 6, 5}, {64, 32, 3, 3}, {1, 64, 6, 5}, {1, 1}, Tag::any);
+  dnnl::matmul::desc mm(memory::desc({7, 24}, f32, Tag::ab), memory::desc({24, 40}, f32, Tag::any),
+                        memory::desc({7, 40}, f32, Tag::ab));
+  layouts.push_back(dnnl::matmul::primitive_desc(mm, Engine()).weights_desc());
+  layouts.push_back(memory::desc({40, 20, 3, 3}, f32, Tag::OIhw16i16o));
+  layouts.push_back(memory::desc({20, 24, 3, 3}, f32, Tag::Acdb16a));
+  layouts.push_back(memory::desc({24, 40}, f32, Tag::ba));  // a transposed plain matrix
+  return layouts;
+}
+
+// CopyBetweenLayouts packs and unpacks every such layout exactly as a oneDNN reorder does,
+// padding included (its own destination starts as garbage, the reorder's as zeros).
+TEST(CopyBetweenLayouts, MatchesOneDnnReorders) {
+  using dnnl::memory;
+  auto reorder = [](memory from, memory to) {
+    dnnl::stream stream(Engine());
+    dnnl::reorder(from, to).execute(stream, from, to);
+    stream.wait();
+  };
+  auto bytes = [](const memory& m) {
+    const auto* p = static_cast<const uint8_t*>(m.get_data_handle());
+    return std::vector<uint8_t>(p, p + m.get_desc().get_size());
+  };
+  auto filled = [](const memory::desc& desc, uint8_t byte) {
+    memory m(desc, Engine());
+    std::memset(m.get_data_handle(), byte, desc.get_size());
+    return m;
+  };
+  int checked = 0;
+  for (const memory::desc& layout : WeightLayouts()) {
+    SCOPED_TRACE(::testing::Message() << "layout " << checked);
+    const memory::dims dims = layout.dims();
+    const Tensor w = RandomTensor(Shape(dims.begin(), dims.end()), 7);
+    const memory plain = Wrap(PlainDesc(dims, memory::data_type::f32), w.raw_data());
+    memory ours = filled(layout, 0x7f), theirs = filled(layout, 0);
+    ASSERT_TRUE(CopyBetweenLayouts(plain, ours));
+    reorder(plain, theirs);
+    EXPECT_EQ(bytes(ours), bytes(theirs));
+
+    memory back = filled(plain.get_desc(), 0x7f);
+    ASSERT_TRUE(CopyBetweenLayouts(theirs, back));
+    EXPECT_EQ(bytes(back), bytes(plain));
+    ++checked;
+  }
+  EXPECT_EQ(checked, 8);
+}
+
+TEST(CopyBetweenLayouts, DeclinesWhatItCannotAddress) {
+  using dnnl::memory;
+  const memory::dims dims = {4, 8};
+  memory f32(PlainDesc(dims, memory::data_type::f32), Engine());
+  memory s8(memory::desc(dims, memory::data_type::s8, memory::format_tag::ab), Engine());
+  memory other_dims(PlainDesc({8, 4}, memory::data_type::f32), Engine());
+  EXPECT_FALSE(CopyBetweenLayouts(f32, s8));
+  EXPECT_FALSE(CopyBetweenLayouts(f32, other_dims));
+}
+
 // A plan that got the stored layout reads the stored tensor in place, so a later packed copy
 // must not release it (ASan reports the read below if it does).
 TEST(PackedWeights, StoredTensorLentInPlaceStaysWhenACopyIsMade) {
