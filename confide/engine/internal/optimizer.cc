@@ -133,7 +133,8 @@ void RemoveDeadNodes(Graph& g) {
 }
 
 void ConstantSharer::Share(Graph& graph) {
-  for (auto& [id, t] : graph.constants) {
+  for (auto& entry : graph.constants) {
+    Tensor& t = entry.second;  // not a structured binding: clang 14 cannot capture those
     if (t.byte_size() == 0) continue;
     const uint64_t h = ConstantHash(t);
     auto [first, last] = seen_.equal_range(h);

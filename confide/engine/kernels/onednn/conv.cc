@@ -7,6 +7,9 @@
 // "_nhwc_in" / "_nhwc_out" (internal/layout.cc) reads / writes that side channels-last instead,
 // with no reorder. The "_act" post-op (kernel.h) runs fused inside the convolution.
 #include <cmath>
+#include <cstring>
+#include <memory>
+#include <string>
 #include <string_view>
 
 #include "confide/engine/kernels/onednn/onednn.h"
@@ -19,7 +22,8 @@ using Dt = memory::data_type;
 
 // The primitives for one input shape.
 struct ConvPlan {
-  dnnl::primitive conv;
+  std::shared_ptr<const SharedPrimitive> shared;  // the convolution, shared with equal layers
+  dnnl::primitive conv;                           // shared->primitive
   memory::desc conv_scratch;
   memory weights, bias;
   memory::desc src_md, dst_md;          // the convolution's layouts
@@ -180,42 +184,78 @@ class ConvBase : public Kernel {
     memory::desc wei_any(g.wei, Dt::f32, Tag::any);
     memory::desc bias_md = b_.empty() ? memory::desc() : memory::desc({g.dst[1]}, Dt::f32, memory::format_tag::a);
     ConvPlan p;
-    p.threads = ThreadsFor(ctx, transpose_ ? flops * g.src[1] / std::max<int64_t>(1, g.dst[1]) : flops);
-    UseThreads(p.threads);
+    p.threads =
+        ThreadsFor(ctx, transpose_ ? flops * g.src[1] / std::max<int64_t>(1, g.dst[1]) : flops);
     p.out_shape = g.out_shape;
     p.src_user = nhwc_in_ ? memory::desc(g.src, Dt::f32, Tag::nhwc) : PlainDesc(g.src, Dt::f32);
     p.dst_user = nhwc_out_ ? memory::desc(g.dst, Dt::f32, Tag::nhwc) : PlainDesc(g.dst, Dt::f32);
-    memory::desc wei_md;
-    if (transpose_) {
-      dnnl::deconvolution_forward::desc d(dnnl::prop_kind::forward_inference,
-                                          dnnl::algorithm::deconvolution_direct, src_any, wei_any,
-                                          bias_md, dst_any, g.strides, g.dilates, g.pad_l, g.pad_r);
-      dnnl::deconvolution_forward::primitive_desc pd(d, attr, Engine());
-      p.conv = dnnl::deconvolution_forward(pd);
-      p.src_md = pd.src_desc(), p.dst_md = pd.dst_desc(), wei_md = pd.weights_desc();
-      p.conv_scratch = pd.scratchpad_desc();
-    } else {
-      auto make = [&](const memory::desc& src, const memory::desc& dst) {
+    auto make = [&]() -> Result<SharedPrimitive> {
+      UseThreads(p.threads);
+      if (transpose_) {
+        dnnl::deconvolution_forward::desc d(
+            dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct, src_any,
+            wei_any, bias_md, dst_any, g.strides, g.dilates, g.pad_l, g.pad_r);
+        dnnl::deconvolution_forward::primitive_desc pd(d, attr, Engine());
+        return SharedPrimitive{dnnl::deconvolution_forward(pd), pd.src_desc(), pd.weights_desc(),
+                               pd.dst_desc(), pd.scratchpad_desc()};
+      }
+      auto conv_pd = [&](const memory::desc& src, const memory::desc& dst) {
         dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference,
                                           dnnl::algorithm::convolution_direct, src, wei_any, bias_md,
                                           dst, g.strides, g.dilates, g.pad_l, g.pad_r);
         return dnnl::convolution_forward::primitive_desc(d, attr, Engine());
       };
-      dnnl::convolution_forward::primitive_desc pd = make(src_any, dst_any);
+      dnnl::convolution_forward::primitive_desc pd = conv_pd(src_any, dst_any);
       if ((nhwc_in_ || nhwc_out_) && std::string_view(pd.impl_info_str()).substr(0, 3) == "ref") {
         // No fast NHWC kernel for this shape in this oneDNN on this CPU (AVX2 with output
         // channels not a multiple of 8, say): oneDNN picks the layouts, and the channels-last
         // sides are transposed or reordered like NCHW ones.
-        pd = make(memory::desc(g.src, Dt::f32, Tag::any), memory::desc(g.dst, Dt::f32, Tag::any));
+        pd =
+            conv_pd(memory::desc(g.src, Dt::f32, Tag::any), memory::desc(g.dst, Dt::f32, Tag::any));
       }
-      p.conv = dnnl::convolution_forward(pd);
-      p.src_md = pd.src_desc(), p.dst_md = pd.dst_desc(), wei_md = pd.weights_desc();
-      p.conv_scratch = pd.scratchpad_desc();
-    }
-    p.weights = weights_.Get(WeightsUserDesc(g), wei_md);
+      return SharedPrimitive{dnnl::convolution_forward(pd), pd.src_desc(), pd.weights_desc(),
+                             pd.dst_desc(), pd.scratchpad_desc()};
+    };
+    CONFIDE_ASSIGN_OR_RETURN(p.shared,
+                             SharePrimitive(PrimitiveKey(g, src_any, dst_any, p.threads), make));
+    p.conv = p.shared->primitive;
+    p.src_md = p.shared->src, p.dst_md = p.shared->dst, p.conv_scratch = p.shared->scratchpad;
+    p.weights = weights_.Get(WeightsUserDesc(g), p.shared->weights);
     if (!b_.empty()) p.bias = Wrap(bias_md, b_.raw_data());  // the model keeps b_ alive
     AddReorders(p);
     return p;
+  }
+
+  // Everything `make` in MakePlan depends on: the op, the geometry, the layouts asked for, the
+  // bias, the post-op and the threads.
+  std::string PrimitiveKey(const Geometry& g, const memory::desc& src, const memory::desc& dst,
+                           int threads) const {
+    std::string key = transpose_ ? "deconv" : "conv";
+    auto add = [&key](const memory::dims& dims) {
+      for (int64_t d : dims) key += ' ' + std::to_string(d);
+      key += ';';
+    };
+    for (const memory::dims* dims :
+         {&g.src, &g.wei, &g.dst, &g.strides, &g.dilates, &g.pad_l, &g.pad_r}) {
+      add(*dims);
+    }
+    auto tag = [](const memory::desc& md) {  // "any", or the strides of the layout asked for
+      const dnnl_memory_desc_t& d = md.data;
+      return d.format_kind == dnnl_format_kind_any
+                 ? memory::dims{-1}
+                 : memory::dims(d.format_desc.blocking.strides,
+                                d.format_desc.blocking.strides + d.ndims);
+    };
+    add(tag(src));
+    add(tag(dst));
+    key += b_.empty() ? "nobias;" : "bias;";
+    for (float v : {act_.lo, act_.hi, act_.alpha, act_.scale, act_.shift}) {
+      uint32_t bits;
+      std::memcpy(&bits, &v, sizeof bits);
+      key += std::to_string(bits) + ' ';
+    }
+    key += std::to_string(static_cast<int>(act_.kind)) + ';' + std::to_string(threads);
+    return key;
   }
 
   OpAttrs attrs_;

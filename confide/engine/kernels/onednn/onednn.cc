@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
@@ -162,6 +163,58 @@ void CopyChannelBlocks(KernelContext& ctx, const dnnl::memory::dims& dims, int64
         std::max<int64_t>(1, (int64_t{1} << 14) / std::max<int64_t>(1, hw * block)));
   }
 }
+
+namespace {
+
+struct PrimitiveRegistry {
+  std::mutex mu;
+  std::unordered_map<std::string, std::weak_ptr<const SharedPrimitive>> live;  // guarded by mu
+
+  // Drops the keys of expired entries once there are twice as many keys as at the last sweep.
+  void SweepLocked() {
+    if (live.size() < 2 * swept_size) return;
+    for (auto it = live.begin(); it != live.end();)
+      it = it->second.expired() ? live.erase(it) : ++it;
+    swept_size = std::max<size_t>(64, live.size());
+  }
+  size_t swept_size = 64;
+};
+
+PrimitiveRegistry& Primitives() {
+  static PrimitiveRegistry* registry = new PrimitiveRegistry;
+  return *registry;
+}
+
+std::atomic<size_t> g_live_primitives{0};  // SharedPrimitive objects alive
+
+}  // namespace
+
+Result<std::shared_ptr<const SharedPrimitive>> SharePrimitive(
+    const std::string& key, const std::function<Result<SharedPrimitive>()>& make) {
+  PrimitiveRegistry& r = Primitives();
+  {
+    std::lock_guard<std::mutex> lock(r.mu);
+    auto it = r.live.find(key);
+    if (it != r.live.end()) {
+      if (auto found = it->second.lock()) return found;
+    }
+  }
+  CONFIDE_ASSIGN_OR_RETURN(SharedPrimitive made, make());
+  ++g_live_primitives;
+  std::shared_ptr<const SharedPrimitive> fresh(new SharedPrimitive(std::move(made)),
+                                               [](const SharedPrimitive* p) {
+                                                 --g_live_primitives;
+                                                 delete p;
+                                               });
+  std::lock_guard<std::mutex> lock(r.mu);
+  std::weak_ptr<const SharedPrimitive>& slot = r.live[key];
+  if (auto other = slot.lock()) return other;  // another thread made it meanwhile
+  slot = fresh;
+  r.SweepLocked();
+  return std::shared_ptr<const SharedPrimitive>(std::move(fresh));
+}
+
+size_t SharedPrimitiveCount() { return g_live_primitives.load(); }
 
 int64_t ChannelBlockOf(const dnnl::memory::desc& md) {
   if (md.dims().size() != 4 || md.data_type() != dnnl::memory::data_type::f32) return 0;

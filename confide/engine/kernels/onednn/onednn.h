@@ -14,13 +14,14 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <oneapi/dnnl/dnnl.hpp>
+#include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <oneapi/dnnl/dnnl.hpp>
 
 #include "confide/engine/kernel.h"
 #include "confide/engine/kernels/conv_util.h"
@@ -164,6 +165,21 @@ class PackedWeights {
   Tensor unpacked_;  // Stored()'s copy once stored_ is gone; guarded by mu_
   std::vector<dnnl::memory> packed_;   // guarded by mu_
 };
+
+// A primitive with the layouts it was made for, shared by every plan that asks for the same one
+// (the same op, shapes, layouts, post-ops and threads): the identical layers of a model, or of
+// several models, then hold one copy of its JIT code and objects. oneDNN's own primitive cache
+// is off (Engine()); this one holds an entry only while some plan holds it.
+struct SharedPrimitive {
+  dnnl::primitive primitive;
+  dnnl::memory::desc src, weights, dst, scratchpad;
+};
+// The live SharedPrimitive for `key`, or a new one from `make` (called without the lock held).
+// `key` must name everything `make` depends on. Thread safe.
+Result<std::shared_ptr<const SharedPrimitive>> SharePrimitive(
+    const std::string& key, const std::function<Result<SharedPrimitive>()>& make);
+// SharedPrimitive objects alive (held by plans), for tests.
+size_t SharedPrimitiveCount();
 
 // Copies float32 `from` into `to`, both of the same logical dims, element by element through
 // their blocked layouts; zeroes `to`'s padding. False (and nothing written) when either layout

@@ -6,8 +6,10 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "confide/engine/internal/executor.h"
@@ -380,6 +382,50 @@ TEST(DropAdoptedConstants, KeepsAConstantAnIfBranchReads) {
   const Tensor& d = (*out)[1].second;
   ASSERT_EQ(d.shape(), w.shape());
   EXPECT_EQ(std::memcmp(d.raw_data(), w.raw_data(), w.byte_size()), 0);
+}
+
+// Equal layers (same shapes, layouts, post-op) share one oneDNN primitive, each with its own
+// weights; a layer of another shape or layout gets its own; the entries go with the model.
+TEST(SharedPrimitives, EqualLayersShareOnePrimitiveWithTheirOwnWeights) {
+  GraphBuilder b;
+  b.Input("X");
+  b.Initializer("W1", RandomTensor({8, 8, 3, 3}, 1));
+  b.Initializer("W2", RandomTensor({8, 8, 3, 3}, 2));
+  b.Initializer("W3", RandomTensor({8, 8, 3, 3}, 3));
+  b.Initializer("W4", RandomTensor({16, 8, 1, 1}, 4));
+  // W1's layer reads the NCHW graph input; W2's and W3's read and write channels-last: equal.
+  for (auto [w, in, out] :
+       {std::tuple{"W1", "X", "A"}, {"W2", "A", "B"}, {"W3", "B", "C"}, {"W4", "C", "Y"}}) {
+    onnx::NodeProto* conv = b.Node("Conv", {in, w}, out);
+    if (w[1] != '4') testing::AddInts(*conv, "pads", {1, 1, 1, 1});
+  }
+  b.Output("Y");
+  const std::string bytes = b.Bytes();
+  const ByteSpan span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  const Tensor x = RandomTensor({1, 8, 6, 7}, 4);
+
+  const size_t before = SharedPrimitiveCount();
+  Tensor fast, reference;
+  {
+    auto model = Model::Load(span, {.num_threads = 1});
+    ASSERT_TRUE(model.ok()) << model.error().message;
+    auto out = (*model)->Run({{"X", x}});
+    ASSERT_TRUE(out.ok()) << out.error().message;
+    fast = (*out)[0].second;
+    EXPECT_EQ(SharedPrimitiveCount(), before + 3);  // W2's and W3's layers share one
+  }
+  EXPECT_EQ(SharedPrimitiveCount(), before);
+  auto model = Model::Load(span, {.num_threads = 1, .registry = &ReferenceKernelRegistry()});
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  auto out = (*model)->Run({{"X", x}});
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  reference = (*out)[0].second;
+  ASSERT_EQ(fast.shape(), reference.shape());
+  for (int64_t i = 0; i < fast.num_elements(); ++i) {
+    EXPECT_NEAR(fast.data<float>()[i], reference.data<float>()[i],
+                1e-4 + 1e-4 * std::fabs(reference.data<float>()[i]))
+        << i;
+  }
 }
 
 // Heap bytes in use (malloc's own mappings included); 0 where malloc does not say (ASan's).
