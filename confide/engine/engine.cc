@@ -93,8 +93,10 @@ void ImportOuterConstants(const Graph& g, Graph& sub) {
 // first, so its subgraphs see its folded values too (ImportOuterConstants); a node's implicit
 // inputs are then the run-time values its subgraphs still read from `g`.
 Status Optimize(Graph& g, const KernelRegistry& registry, ThreadPool& pool,
-                internal::ConstantSharer* sharer) {
-  CONFIDE_TRY(internal::FoldConstants(g, registry, pool));
+                internal::ConstantSharer* sharer, bool is_subgraph) {
+  CONFIDE_TRY(internal::FoldConstants(
+      g, registry, pool,
+      is_subgraph ? internal::FoldErrors::kKeepNode : internal::FoldErrors::kReturn));
   for (internal::Node& n : g.nodes) {
     std::set<int> still_read;
     bool has_subgraph = false;
@@ -103,7 +105,7 @@ Status Optimize(Graph& g, const KernelRegistry& registry, ThreadPool& pool,
       has_subgraph = true;
       auto sub = std::make_shared<Graph>(*a.g);
       ImportOuterConstants(g, *sub);
-      CONFIDE_TRY(Optimize(*sub, registry, pool, sharer));
+      CONFIDE_TRY(Optimize(*sub, registry, pool, sharer, true));
       for (int ref : sub->outer_refs) {
         // The loader interned every name a subgraph reads from outside in `g` too.
         still_read.insert(g.value_index.at(sub->values[ref].name));
@@ -191,7 +193,7 @@ Result<std::unique_ptr<Model>> Model::Load(ByteSpan bytes, const LoadOptions& op
   if (auto check = internal::Compile(m->graph_, registry); !check.ok()) return check.error();
   if (options.optimize) {
     internal::ConstantSharer sharer;
-    CONFIDE_TRY(Optimize(*m->graph_, registry, *m->pool_, &sharer));
+    CONFIDE_TRY(Optimize(*m->graph_, registry, *m->pool_, &sharer, false));
   }
   m->info_.num_nodes_optimized = static_cast<int>(m->graph_->nodes.size());
   std::set<const void*> seen;

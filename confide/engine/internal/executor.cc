@@ -180,7 +180,13 @@ Result<std::shared_ptr<const CompiledGraph>> Compile(std::shared_ptr<const Graph
 size_t DropAdoptedConstants(Graph& g, const CompiledGraph& cg) {
   std::set<int> keep(g.outputs.begin(), g.outputs.end());
   std::set<int> adopted;
+  size_t dropped = 0;
   for (const Step& step : cg.steps) {
+    for (const auto& [attr, sub] : step.subgraphs) {
+      // The model owns its subgraphs, and nothing runs while it loads: the const is the
+      // executor's view, not the graph's ownership.
+      dropped += DropAdoptedConstants(const_cast<Graph&>(*sub->graph), *sub);
+    }
     for (int in : step.node->implicit_inputs) keep.insert(in);
     for (size_t j = 0; j < step.node->inputs.size(); ++j) {
       int in = step.node->inputs[j];
@@ -188,7 +194,6 @@ size_t DropAdoptedConstants(Graph& g, const CompiledGraph& cg) {
       (step.kernel->ReadsConstantInput(static_cast<int>(j)) ? keep : adopted).insert(in);
     }
   }
-  size_t dropped = 0;
   for (int id : adopted) {
     if (keep.count(id)) continue;
     dropped += g.constants.at(id).byte_size();

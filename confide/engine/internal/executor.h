@@ -38,8 +38,9 @@ Result<std::shared_ptr<const CompiledGraph>> Compile(std::shared_ptr<const Graph
 
 // Drops from g.constants (the graph `cg` was compiled from) every constant whose readers' kernels
 // all keep their own copy (Kernel::ReadsConstantInput false), so its bytes are held once, by
-// those kernels. Constants that are graph outputs or read from a subgraph stay. Returns the bytes
-// dropped.
+// those kernels; the same in every subgraph, each with its own constants. Constants that are
+// graph outputs or read from a subgraph stay. Returns the bytes dropped. Only while loading:
+// it changes the subgraphs `cg` holds.
 size_t DropAdoptedConstants(Graph& g, const CompiledGraph& cg);
 
 // Where each intermediate lives in one arena. Offsets are -1 for values outside the arena

@@ -76,14 +76,20 @@ Result<std::vector<Tensor>> EvalNode(const Graph& g, const Node& n, const Kernel
 
 }  // namespace
 
-Status FoldConstants(Graph& g, const KernelRegistry& registry, ThreadPool& pool) {
+Status FoldConstants(Graph& g, const KernelRegistry& registry, ThreadPool& pool,
+                     FoldErrors errors) {
   std::vector<Node> kept;
   for (Node& n : g.nodes) {
     if (!Foldable(g, n)) {
       kept.push_back(std::move(n));
       continue;
     }
-    CONFIDE_ASSIGN_OR_RETURN(std::vector<Tensor> outs, EvalNode(g, n, registry, pool));
+    Result<std::vector<Tensor>> evaluated = EvalNode(g, n, registry, pool);
+    if (!evaluated.ok() && errors == FoldErrors::kKeepNode) {
+      kept.push_back(std::move(n));  // it fails when it runs, if its branch ever does
+      continue;
+    }
+    CONFIDE_ASSIGN_OR_RETURN(std::vector<Tensor> outs, std::move(evaluated));
     size_t total = 0;
     for (const Tensor& t : outs) total += t.byte_size();
     if (total > kMaxFoldedBytes) {

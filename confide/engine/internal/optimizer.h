@@ -10,10 +10,15 @@
 
 namespace confide::engine::internal {
 
+// What FoldConstants does with a node whose evaluation fails (e.g. a malformed constant
+// Reshape): return the error, naming the node, or keep the node unfolded, for a subgraph that
+// may never run (an If branch not taken), so that the error comes only if it runs.
+enum class FoldErrors { kReturn, kKeepNode };
+
 // Evaluates every node whose inputs are all constants (and that has no subgraph) with the
-// registry's kernels, turning its outputs into constants and dropping the node. Errors from a
-// kernel (e.g. a malformed constant Reshape) are returned naming the node.
-Status FoldConstants(Graph& graph, const KernelRegistry& registry, ThreadPool& pool);
+// registry's kernels, turning its outputs into constants and dropping the node.
+Status FoldConstants(Graph& graph, const KernelRegistry& registry, ThreadPool& pool,
+                     FoldErrors errors = FoldErrors::kReturn);
 
 // Pattern fusions (internal/fusion.cc): Conv+BatchNormalization folding, Conv/Gemm+Relu/Clip,
 // MatMul+Add → MatMul with a bias, x*HardSigmoid(x) → HardSwish. Each keeps results within float rounding.

@@ -186,11 +186,11 @@ class ConvBase : public Kernel {
     ConvPlan p;
     p.threads =
         ThreadsFor(ctx, transpose_ ? flops * g.src[1] / std::max<int64_t>(1, g.dst[1]) : flops);
+    UseThreads(p.threads);  // before any primitive is made, here or in AddReorders
     p.out_shape = g.out_shape;
     p.src_user = nhwc_in_ ? memory::desc(g.src, Dt::f32, Tag::nhwc) : PlainDesc(g.src, Dt::f32);
     p.dst_user = nhwc_out_ ? memory::desc(g.dst, Dt::f32, Tag::nhwc) : PlainDesc(g.dst, Dt::f32);
     auto make = [&]() -> Result<SharedPrimitive> {
-      UseThreads(p.threads);
       if (transpose_) {
         dnnl::deconvolution_forward::desc d(
             dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct, src_any,

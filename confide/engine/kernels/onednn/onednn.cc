@@ -251,10 +251,15 @@ PackedWeights::PackedWeights(Tensor weights)
 namespace {
 
 // Whether `md` is a blocked layout with nothing beyond its strides and inner blocks (no int8
-// compensation or scale adjustment), which BlockedOffset can address.
+// compensation or scale adjustment, no offsets), which BlockedOffset can address and whose
+// buffer starts at its first element.
 bool PlainBlocked(const dnnl_memory_desc_t& md) {
-  return md.format_kind == dnnl_blocked && md.extra.flags == dnnl_memory_extra_flag_none &&
-         md.ndims > 0 && md.ndims <= DNNL_MAX_NDIMS;
+  if (md.format_kind != dnnl_blocked || md.extra.flags != dnnl_memory_extra_flag_none ||
+      md.ndims <= 0 || md.ndims > DNNL_MAX_NDIMS || md.offset0 != 0) {
+    return false;
+  }
+  return std::all_of(md.padded_offsets, md.padded_offsets + md.ndims,
+                     [](int64_t offset) { return offset == 0; });
 }
 
 // The element offset of logical index `index` in blocked layout `md` (as oneDNN's
