@@ -31,65 +31,87 @@ class CountingKernel : public Kernel {
   std::atomic<int>* runs_;
 };
 
-void AddInitializer(onnx::GraphProto* g, const char* name, const std::vector<float>& values,
-                    const std::vector<int64_t>& dims) {
-  onnx::TensorProto* t = g->add_initializer();
-  t->set_name(name);
-  t->set_data_type(onnx::TensorProto::FLOAT);
-  for (int64_t d : dims) t->add_dims(d);
-  for (float v : values) t->add_float_data(v);
+// A model with the bool input `cond`, the float input X and the float output Y = If(cond).
+// Initializers go into `main`; each branch gets its nodes from Branch(), which names the value
+// the branch must write.
+struct IfModel {
+  onnx::ModelProto model;
+  onnx::GraphProto* main = model.mutable_graph();
+  onnx::NodeProto* if_node = nullptr;
+
+  IfModel() {
+    model.set_ir_version(8);
+    model.add_opset_import()->set_version(13);
+    AddValue(main->add_input(), "cond", onnx::TensorProto::BOOL);
+    AddValue(main->add_input(), "X", onnx::TensorProto::FLOAT);
+    AddValue(main->add_output(), "Y", onnx::TensorProto::FLOAT);
+    if_node = AddNode(main, "If", "if", {"cond"}, "Y");
+  }
+  static void AddValue(onnx::ValueInfoProto* v, const std::string& name, int elem_type) {
+    v->set_name(name);
+    v->mutable_type()->mutable_tensor_type()->set_elem_type(elem_type);
+  }
+  static onnx::NodeProto* AddNode(onnx::GraphProto* g, const char* op, const std::string& name,
+                                  const std::vector<std::string>& inputs, const std::string& out) {
+    onnx::NodeProto* n = g->add_node();
+    n->set_op_type(op);
+    n->set_name(name);
+    for (const std::string& in : inputs) n->add_input(in);
+    n->add_output(out);
+    return n;
+  }
+  void FloatInitializer(const char* name, const std::vector<float>& values,
+                        const std::vector<int64_t>& dims) {
+    onnx::TensorProto* t = main->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    for (int64_t d : dims) t->add_dims(d);
+    for (float v : values) t->add_float_data(v);
+  }
+  void Int64Initializer(const char* name, const std::vector<int64_t>& values) {
+    onnx::TensorProto* t = main->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::INT64);
+    t->add_dims(static_cast<int64_t>(values.size()));
+    for (int64_t v : values) t->add_int64_data(v);
+  }
+  // The branch `name` ("then_branch" or "else_branch"), whose float output is `name` + "_Y".
+  onnx::GraphProto* Branch(const std::string& name) {
+    onnx::AttributeProto* attr = if_node->add_attribute();
+    attr->set_name(name);
+    attr->set_type(onnx::AttributeProto::GRAPH);
+    onnx::GraphProto* sub = attr->mutable_g();
+    sub->set_name(name);
+    AddValue(sub->add_output(), name + "_Y", onnx::TensorProto::FLOAT);
+    return sub;
+  }
+  std::string Bytes() const { return model.SerializeAsString(); }
+};
+
+Result<std::unique_ptr<Model>> Load(const std::string& bytes, const KernelRegistry& registry) {
+  return Model::Load(ByteSpan(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
+                     {.num_threads = 1, .registry = &registry});
+}
+
+Tensor Bool(bool value) {
+  Tensor t = Tensor::Zeros(DataType::kBool, {});
+  t.data<bool>()[0] = value;
+  return t;
 }
 
 // Y = If(cond): then W + X, else W * X, where each branch unsqueezes the outer initializer W
 // ([2, 3]) on axis 0 first, with the outer initializer `axes`. X is [2, 3]; Y is [1, 2, 3].
 std::string IfOverOuterWeights(const std::vector<float>& w) {
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(13);
-  onnx::GraphProto* g = m.mutable_graph();
-  onnx::ValueInfoProto* cond = g->add_input();
-  cond->set_name("cond");
-  cond->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::BOOL);
-  onnx::ValueInfoProto* x = g->add_input();
-  x->set_name("X");
-  x->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
-  onnx::ValueInfoProto* y = g->add_output();
-  y->set_name("Y");
-  y->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
-  AddInitializer(g, "W", w, {2, 3});
-  onnx::TensorProto* axes = g->add_initializer();
-  axes->set_name("axes");
-  axes->set_data_type(onnx::TensorProto::INT64);
-  axes->add_dims(1);
-  axes->add_int64_data(0);
-
-  onnx::NodeProto* branch_node = g->add_node();
-  branch_node->set_name("if");
-  branch_node->set_op_type("If");
-  branch_node->add_input("cond");
-  branch_node->add_output("Y");
-  for (const char* branch : {"then_branch", "else_branch"}) {
-    onnx::AttributeProto* attr = branch_node->add_attribute();
-    attr->set_name(branch);
-    attr->set_type(onnx::AttributeProto::GRAPH);
-    onnx::GraphProto* sub = attr->mutable_g();
-    sub->set_name(branch);
-    const std::string u = std::string(branch) + "_U", out = std::string(branch) + "_Y";
-    onnx::NodeProto* unsqueeze = sub->add_node();
-    unsqueeze->set_op_type("Unsqueeze");
-    unsqueeze->add_input("W");
-    unsqueeze->add_input("axes");
-    unsqueeze->add_output(u);
-    onnx::NodeProto* combine = sub->add_node();
-    combine->set_op_type(branch[0] == 't' ? "Add" : "Mul");
-    combine->add_input(u);
-    combine->add_input("X");
-    combine->add_output(out);
-    onnx::ValueInfoProto* o = sub->add_output();
-    o->set_name(out);
-    o->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  IfModel m;
+  m.FloatInitializer("W", w, {2, 3});
+  m.Int64Initializer("axes", {0});
+  for (const std::string branch : {"then_branch", "else_branch"}) {
+    onnx::GraphProto* sub = m.Branch(branch);
+    IfModel::AddNode(sub, "Unsqueeze", branch + "_unsqueeze", {"W", "axes"}, branch + "_U");
+    IfModel::AddNode(sub, branch == "then_branch" ? "Add" : "Mul", branch + "_combine",
+                     {branch + "_U", "X"}, branch + "_Y");
   }
-  return m.SerializeAsString();
+  return m.Bytes();
 }
 
 TEST(SubgraphConstants, BranchNodesOfOuterConstantsAreFoldedAtLoadAndShared) {
@@ -104,9 +126,7 @@ TEST(SubgraphConstants, BranchNodesOfOuterConstantsAreFoldedAtLoadAndShared) {
                        return std::unique_ptr<Kernel>(
                            new CountingKernel(std::move(k), &unsqueeze_runs));
                      }});
-  const std::string bytes = IfOverOuterWeights(w);
-  auto model = Model::Load(ByteSpan(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
-                           {.num_threads = 1, .registry = &registry});
+  auto model = Load(IfOverOuterWeights(w), registry);
   ASSERT_TRUE(model.ok()) << model.error().message;
   // One folded [1, 2, 3] copy of W, shared by both branches; W and axes themselves are gone.
   EXPECT_EQ((*model)->info().weight_bytes, w.size() * sizeof(float));
@@ -115,9 +135,7 @@ TEST(SubgraphConstants, BranchNodesOfOuterConstantsAreFoldedAtLoadAndShared) {
   Tensor x = Tensor::Zeros(DataType::kFloat32, {2, 3});
   for (size_t i = 0; i < xs.size(); ++i) x.data<float>()[i] = xs[i];
   for (bool then : {true, false, true}) {
-    Tensor cond = Tensor::Zeros(DataType::kBool, {});
-    cond.data<bool>()[0] = then;
-    auto out = (*model)->Run({{"cond", cond}, {"X", x}});
+    auto out = (*model)->Run({{"cond", Bool(then)}, {"X", x}});
     ASSERT_TRUE(out.ok()) << out.error().message;
     const Tensor& y = (*out)[0].second;
     ASSERT_EQ(y.shape(), (Shape{1, 2, 3}));
@@ -150,48 +168,13 @@ class AdoptingConv : public Kernel {
 // Y = If(cond): then Conv(X, W), else Reshape(W, shape) where `shape` does not fit W; W and
 // shape are initializers of the main graph.
 std::string IfWithConvAndBadReshape() {
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(13);
-  onnx::GraphProto* g = m.mutable_graph();
-  onnx::ValueInfoProto* cond = g->add_input();
-  cond->set_name("cond");
-  cond->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::BOOL);
-  onnx::ValueInfoProto* x = g->add_input();
-  x->set_name("X");
-  x->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
-  onnx::ValueInfoProto* y = g->add_output();
-  y->set_name("Y");
-  y->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
-  AddInitializer(g, "W", std::vector<float>(2 * 3 * 1 * 1, 0.5f), {2, 3, 1, 1});
-  onnx::TensorProto* shape = g->add_initializer();
-  shape->set_name("shape");
-  shape->set_data_type(onnx::TensorProto::INT64);
-  shape->add_dims(1);
-  shape->add_int64_data(7);  // W has 6 elements
-  onnx::NodeProto* branch_node = g->add_node();
-  branch_node->set_name("if");
-  branch_node->set_op_type("If");
-  branch_node->add_input("cond");
-  branch_node->add_output("Y");
-  for (const char* branch : {"then_branch", "else_branch"}) {
-    onnx::AttributeProto* attr = branch_node->add_attribute();
-    attr->set_name(branch);
-    attr->set_type(onnx::AttributeProto::GRAPH);
-    onnx::GraphProto* sub = attr->mutable_g();
-    sub->set_name(branch);
-    const std::string out = std::string(branch) + "_Y";
-    onnx::NodeProto* node = sub->add_node();
-    node->set_name(branch[0] == 't' ? "conv" : "bad_reshape");
-    node->set_op_type(branch[0] == 't' ? "Conv" : "Reshape");
-    node->add_input(branch[0] == 't' ? "X" : "W");
-    node->add_input(branch[0] == 't' ? "W" : "shape");
-    node->add_output(out);
-    onnx::ValueInfoProto* o = sub->add_output();
-    o->set_name(out);
-    o->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
-  }
-  return m.SerializeAsString();
+  IfModel m;
+  m.FloatInitializer("W", std::vector<float>(2 * 3 * 1 * 1, 0.5f), {2, 3, 1, 1});
+  m.Int64Initializer("shape", {7});  // W has 6 elements
+  IfModel::AddNode(m.Branch("then_branch"), "Conv", "conv", {"X", "W"}, "then_branch_Y");
+  IfModel::AddNode(m.Branch("else_branch"), "Reshape", "bad_reshape", {"W", "shape"},
+                   "else_branch_Y");
+  return m.Bytes();
 }
 
 // A branch Conv that keeps its own weights gets the graph's copy dropped (held once), and a
@@ -210,16 +193,12 @@ TEST(SubgraphConstants, BranchWeightsHeldOnceAndUnfoldableBranchesFailOnlyWhenRu
                        return std::unique_ptr<Kernel>(new AdoptingConv(
                            std::move(k), *n.constant_inputs[1], &runs_with_graph_weights));
                      }});
-  const std::string bytes = IfWithConvAndBadReshape();
-  auto model = Model::Load(ByteSpan(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
-                           {.num_threads = 1, .registry = &registry});
+  auto model = Load(IfWithConvAndBadReshape(), registry);
   ASSERT_TRUE(model.ok()) << model.error().message;
 
   Tensor x = Tensor::Zeros(DataType::kFloat32, {1, 3, 2, 2});
   for (int64_t i = 0; i < x.num_elements(); ++i) x.data<float>()[i] = static_cast<float>(i);
-  Tensor yes = Tensor::Zeros(DataType::kBool, {}), no = Tensor::Zeros(DataType::kBool, {});
-  yes.data<bool>()[0] = true;
-  auto conv = (*model)->Run({{"cond", yes}, {"X", x}});
+  auto conv = (*model)->Run({{"cond", Bool(true)}, {"X", x}});
   ASSERT_TRUE(conv.ok()) << conv.error().message;
   const Tensor& y = (*conv)[0].second;
   ASSERT_EQ(y.shape(), (Shape{1, 2, 2, 2}));
@@ -230,7 +209,7 @@ TEST(SubgraphConstants, BranchWeightsHeldOnceAndUnfoldableBranchesFailOnlyWhenRu
   }
   EXPECT_EQ(runs_with_graph_weights.load(), 0) << "the branch still held its copy of W";
 
-  auto reshape = (*model)->Run({{"cond", no}, {"X", x}});
+  auto reshape = (*model)->Run({{"cond", Bool(false)}, {"X", x}});
   ASSERT_FALSE(reshape.ok());
   EXPECT_NE(reshape.error().message.find("bad_reshape"), std::string::npos)
       << reshape.error().message;
