@@ -100,8 +100,7 @@ void PrintProfile() {
 }
 
 int Fail(const std::string& what, const confide::Error& e) {
-  std::fprintf(stderr, "engine_bench: %s: %s\n", what.c_str(), e.message.c_str());
-  return 1;
+  return confide::bench::Fail("engine_bench", what, e);
 }
 
 }  // namespace
@@ -116,7 +115,7 @@ int main(int argc, char** argv) {
   double batch_seconds = std::atof(argv[3]);
   int batches = std::max(1, std::atoi(argv[4]));
   auto bytes = ReadFile(argv[1]);
-  if (!bytes.ok()) return Fail(argv[1], bytes.error());
+  if (!bytes.ok()) return Fail("read", bytes.error());  // the error names the file
   auto kernels = bench::BenchKernelRegistry();
   if (!kernels.ok()) return Fail("kernels", kernels.error());
   bool profile = std::getenv("CONFIDE_BENCH_PROFILE") != nullptr;

@@ -1,7 +1,9 @@
-// For the engine benchmarks: reads .npy files as a model's inputs, and picks the kernels.
+// For the engine benchmarks: reads .npy files as a model's inputs, picks the kernels, and
+// reports errors.
 #ifndef CONFIDE_BENCH_ENGINE_INPUTS_H_
 #define CONFIDE_BENCH_ENGINE_INPUTS_H_
 
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -37,6 +39,12 @@ inline Result<const engine::KernelRegistry*> BenchKernelRegistry() {
   if (kernels == "default") return &engine::DefaultKernelRegistry();
   if (kernels == "no-onednn") return &engine::KernelRegistryWithoutOneDnn();
   return InvalidArgumentError("CONFIDE_BENCH_KERNELS must be default or no-onednn, not " + kernels);
+}
+
+// Prints "TOOL: WHAT: message" on stderr and returns 1, the tools' exit code for an error.
+inline int Fail(const char* tool, const std::string& what, const Error& e) {
+  std::fprintf(stderr, "%s: %s: %s\n", tool, what.c_str(), e.message.c_str());
+  return 1;
 }
 
 }  // namespace confide::bench

@@ -23,8 +23,7 @@
 namespace {
 
 int Fail(const std::string& what, const confide::Error& e) {
-  std::fprintf(stderr, "engine_memory: %s: %s\n", what.c_str(), e.message.c_str());
-  return 1;
+  return confide::bench::Fail("engine_memory", what, e);
 }
 
 }  // namespace
@@ -40,7 +39,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<engine::Model> model;
   {
     auto bytes = ReadFile(argv[1]);
-    if (!bytes.ok()) return Fail(argv[1], bytes.error());
+    if (!bytes.ok()) return Fail("read", bytes.error());  // the error names the file
     auto kernels = bench::BenchKernelRegistry();
     if (!kernels.ok()) return Fail("kernels", kernels.error());
     auto loaded =
