@@ -108,7 +108,11 @@ Status Optimize(Graph& g, const KernelRegistry& registry, ThreadPool& pool,
       CONFIDE_TRY(Optimize(*sub, registry, pool, sharer, true));
       for (int ref : sub->outer_refs) {
         // The loader interned every name a subgraph reads from outside in `g` too.
-        still_read.insert(g.value_index.at(sub->values[ref].name));
+        auto id = g.value_index.find(sub->values[ref].name);
+        if (id == g.value_index.end()) {
+          return InternalError("node '" + n.name + "': subgraph reads an unknown outer value");
+        }
+        still_read.insert(id->second);
       }
       a.g = std::move(sub);
     }
