@@ -26,6 +26,12 @@ work="$(mktemp -d -t confide-quickstart.XXXXXX)"
 server_pid=""
 kbs_pid=""
 cleanup() {
+  local rc=$?
+  if [ "$rc" -ne 0 ]; then  # the servers' logs say why a step failed (they hold no secrets)
+    for log in server.log kbs.log; do
+      [ -s "$work/$log" ] && { echo "--- $log (last 40 lines)"; tail -n 40 "$work/$log"; }
+    done
+  fi
   for pid in "$server_pid" "$kbs_pid"; do
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" || true; fi
   done

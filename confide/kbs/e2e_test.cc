@@ -1,8 +1,12 @@
 // End to end with real processes: `confide kbs serve` on loopback, a simulated TEE in this
 // process, the release protocol over TLS 1.3 with a pinned key, and the audit log on disk.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <thread>
 
@@ -11,8 +15,8 @@
 #include "confide/base/file.h"
 #include "confide/base/hex.h"
 #include "confide/crypto/random.h"
-#include "confide/package/model_key.h"
 #include "confide/kbs/testing/kbs_fixture.h"
+#include "confide/package/model_key.h"
 
 namespace confide::kbs {
 namespace {
@@ -106,6 +110,24 @@ TEST_F(KbsE2eTest, MatchingTeeObtainsTheKey) {
   EXPECT_EQ(e.result, "released");
   EXPECT_EQ(e.tee_type, "sev-snp");
   EXPECT_EQ(e.evidence_digest.size(), 32u);
+}
+
+// cpp-httplib sets SO_REUSEPORT by default; with it another process of the same user could bind
+// the key broker's port and receive a share of its connections.
+TEST_F(KbsE2eTest, NoOtherSocketCanShareTheListeningPort) {
+  int intruder = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(intruder, 0);
+  int yes = 1;
+  ASSERT_EQ(::setsockopt(intruder, SOL_SOCKET, SO_REUSEPORT, &yes, sizeof(yes)), 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(kbs_->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int rc = ::bind(intruder, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr));
+  int error = errno;
+  ::close(intruder);
+  EXPECT_EQ(rc, -1);
+  EXPECT_EQ(error, EADDRINUSE);
 }
 
 TEST_F(KbsE2eTest, WrongMeasurementIsRefused) {

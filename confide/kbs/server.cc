@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include "confide/base/listen_socket.h"
 #include "confide/crypto/tls.h"
 
 namespace confide::kbs {
@@ -81,6 +82,7 @@ Result<int> KbsServer::Bind(const std::string& host, int port) {
   if (!impl_->server.is_valid() || !impl_->tls_ok) {
     return InvalidArgumentError("kbs: TLS key and certificate do not make a TLS 1.3 context");
   }
+  impl_->server.set_socket_options(SetExclusiveListenOptions);  // no other process shares it
   int bound = port == 0 ? impl_->server.bind_to_any_port(host)
                         : (impl_->server.bind_to_port(host, port) ? port : -1);
   if (bound <= 0) return UnavailableError("kbs: cannot listen on " + host + ":" + std::to_string(port));

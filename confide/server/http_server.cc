@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "confide/base/listen_socket.h"
 #include "confide/crypto/tls.h"
 #include "confide/server/log.h"
 
@@ -128,6 +129,7 @@ struct HttpServer::Impl {
 
   void Configure(httplib::Server& srv, bool plain_only) {
     srv.new_task_queue = [n = opts.num_workers] { return new httplib::ThreadPool(n); };
+    srv.set_socket_options(SetExclusiveListenOptions);  // no other process shares our ports
     srv.set_read_timeout(opts.read_timeout_seconds, 0);
     srv.set_write_timeout(opts.write_timeout_seconds, 0);
     srv.set_keep_alive_timeout(opts.keep_alive_seconds);

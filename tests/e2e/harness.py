@@ -5,9 +5,9 @@ Binaries come from the environment (CTest sets them from CMake target paths):
 CONFIDE_CLI, CONFIDE_SERVER; CONFIDE_SOURCE_DIR is the repository root.
 """
 import hashlib
+import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -23,12 +23,6 @@ def run(*args, check=True, env=None):
     if check and p.returncode != 0:
         raise AssertionError("%s failed (%d):\n%s\n%s" % (args, p.returncode, p.stdout, p.stderr))
     return p
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Env:
@@ -81,11 +75,10 @@ class Server:
 
     def __init__(self, env, models, extra=(), state="state"):
         self.port_file = env.path("port-%d" % time.monotonic_ns())
-        self.plain_port = free_port()
         self.log = open(env.path("server-%d.log" % time.monotonic_ns()), "w+")
         args = [SERVER, "--tee", "sim", "--sim-dir", env.sim, "--trust", env.path("signers.toml"),
                 "--state-dir", env.path(state), "--port", "0", "--port-file", self.port_file,
-                "--plain-port", str(self.plain_port)] + list(extra)
+                "--plain-port", "0"] + list(extra)
         for m in models:
             args += ["--model", m]
         self.proc = subprocess.Popen(args, stderr=self.log)
@@ -98,6 +91,20 @@ class Server:
             time.sleep(0.05)
         self.port = int(open(self.port_file).read())
         self.url = "https://127.0.0.1:%d" % self.port
+        # Both ports are chosen by the server (port 0): a port picked here and bound later could
+        # be taken in between by a concurrently running test.
+        self.plain_port = self.listening()["plain_port"]
+
+    def listening(self):
+        """The server's "listening" log event (logged before the port file is written)."""
+        for line in self.logs().splitlines():
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(event, dict) and event.get("event") == "listening":
+                return event
+        raise AssertionError("no listening event in the server log: " + self.logs())
 
     def logs(self):
         self.log.flush()

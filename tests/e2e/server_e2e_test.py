@@ -4,6 +4,7 @@
 Run by CTest (e2e.server, registered in tests/e2e/CMakeLists.txt) or by hand:
 CONFIDE_CLI=build/x/apps/confide/confide CONFIDE_SERVER=... python3 tests/e2e/server_e2e_test.py
 """
+import errno
 import json
 import os
 import socket
@@ -206,6 +207,16 @@ class ServerE2E(unittest.TestCase):
                         self.assertNotEqual((name.strip().lower(), value.strip().lower()),
                                             ("connection", "close"), "request %d" % i)
                     reader.read(length)
+
+    def test_no_other_socket_can_share_the_server_ports(self):
+        # With SO_REUSEPORT (cpp-httplib's default) another process of the same user could bind
+        # the port too, and the kernel would hand it a share of the clients' connections.
+        for port in (self.server.port, self.server.plain_port):
+            with socket.socket() as intruder:
+                intruder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+                with self.assertRaises(OSError, msg="port %d" % port) as e:
+                    intruder.bind(("127.0.0.1", port))
+                self.assertEqual(e.exception.errno, errno.EADDRINUSE)
 
     def test_bad_requests_get_oip_errors_with_the_right_status(self):
         import requests

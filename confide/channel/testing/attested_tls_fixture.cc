@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "confide/base/listen_socket.h"
 #include "confide/crypto/tls.h"
 
 namespace confide::channel::testing {
@@ -16,6 +17,7 @@ HelloServer::HelloServer(const crypto::Certificate& cert, const crypto::PrivateK
   server_.Get("/hello", [body = std::move(body)](const httplib::Request&, httplib::Response& res) {
     res.set_content(body, "text/plain");
   });
+  server_.set_socket_options(SetExclusiveListenOptions);  // no other test's server shares it
   port_ = server_.bind_to_any_port("127.0.0.1");
   thread_ = std::thread([this] { server_.listen_after_bind(); });
   while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));

@@ -14,6 +14,7 @@
 
 #include "confide/attest/evidence_bundle.h"
 #include "confide/base/clock.h"
+#include "confide/base/listen_socket.h"
 #include "confide/crypto/tls.h"
 #include "confide/crypto/x509_issue.h"
 
@@ -84,6 +85,7 @@ int main(int argc, char** argv) {
   server.Get(".*", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("relayed", "text/plain");
   });
+  server.set_socket_options(SetExclusiveListenOptions);  // no other test's server shares it
   int port = server.bind_to_any_port("127.0.0.1");
   if (!port_file.empty()) std::ofstream(port_file) << port << "\n";
   std::printf("relay listening on 127.0.0.1:%d\n", port);

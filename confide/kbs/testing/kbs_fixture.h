@@ -48,6 +48,7 @@ class KbsProcess {
   std::string audit_db() const { return dir_ + "/data/audit.db"; }
   std::string store_db() const { return dir_ + "/data/kbs.db"; }
   const std::string& dir() const { return dir_; }
+  int port() const { return port_; }  // the bound loopback port, once started
   // Adds `model_id` with `policy`, importing `key` the way `confide pack --seal-to` seals it.
   Status AddModel(const std::string& model_id, const std::string& policy, const SecretBytes& key);
 
