@@ -79,7 +79,9 @@ start_server() {  # $1 = model spec
     --state-dir "$work/state" --port 0 --port-file "$work/port" \
     --kbs "127.0.0.1:${kbs_port:-1}" --kbs-pin "$kbs_pin" 2>>"$work/server.log" &
   server_pid=$!
-  for _ in $(seq 1 200); do [ -s "$work/port" ] && break; sleep 0.05; done
+  for _ in $(seq 1 600); do  # up to 30 s; stop waiting if the server has exited
+    [ -s "$work/port" ] || ! kill -0 "$server_pid" 2>/dev/null && break; sleep 0.05
+  done
   [ -s "$work/port" ] || { cat "$work/server.log"; echo "server did not start"; exit 1; }
   url="https://127.0.0.1:$(cat "$work/port")"
 }
@@ -88,7 +90,9 @@ stop_server() { kill -TERM "$server_pid"; wait "$server_pid"; server_pid=""; }
 step "5. key broker: serve, and register the model with its release policy"
 "$cli" kbs serve --config "$work/kbs/kbs.toml" 2>>"$work/kbs.log" &
 kbs_pid=$!
-for _ in $(seq 1 200); do [ -s "$work/kbs/kbs.port" ] && break; sleep 0.05; done
+for _ in $(seq 1 600); do  # up to 30 s; stop waiting if the broker has exited
+  [ -s "$work/kbs/kbs.port" ] || ! kill -0 "$kbs_pid" 2>/dev/null && break; sleep 0.05
+done
 [ -s "$work/kbs/kbs.port" ] || { cat "$work/kbs.log"; echo "key broker did not start"; exit 1; }
 kbs_port=$(cat "$work/kbs/kbs.port")
 "$cli" kbs add --port "$kbs_port" --pin "$kbs_pin" --token-file "$work/kbs/secrets/admin.token" \

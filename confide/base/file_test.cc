@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -9,7 +10,7 @@ namespace confide {
 namespace {
 
 TEST(FileTest, WritesAtomicallyWithModeAndReadsBack) {
-  std::string dir = ::testing::TempDir() + "/confide_file_test";
+  std::string dir = ::testing::TempDir() + "/confide_file_test_" + std::to_string(getpid());
   std::filesystem::create_directories(dir);
   std::string path = dir + "/a.bin";
   ASSERT_TRUE(WriteFile(path, Bytes{1, 2, 3}, 0600).ok());

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <mutex>
 #include <set>
@@ -113,27 +114,38 @@ TEST_F(AuditE2eTest, KillDuringABurstKeepsEveryAcknowledgedRelease) {
   std::mutex mu;
   std::set<uint64_t> acked;
   std::atomic<int> attempts{0};
+  std::atomic<int> running{8};
+  std::string first_error;  // guarded by mu
   std::vector<std::thread> clients;
   for (int t = 0; t < 8; ++t) {
     clients.emplace_back([&] {
       KbsClient client(kbs->ClientOptions());
       while (attempts.fetch_add(1) < 1000) {
         auto r = ObtainModelKey(client, *tee_->platform, "m");
-        if (!r.ok()) return;  // the KBS is gone
         std::lock_guard lock(mu);
+        if (!r.ok()) {  // the KBS is gone (or, before the kill, a defect reported below)
+          if (first_error.empty()) first_error = r.error().ToString();
+          break;
+        }
         acked.insert(r->audit_seq);
       }
+      running.fetch_sub(1);
     });
   }
-  while (true) {
+  // Kill once 150 releases are acknowledged; stop waiting if every client has given up.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  size_t acked_at_kill = 0;
+  while (running.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     {
       std::lock_guard lock(mu);
-      if (acked.size() >= 150) break;
+      acked_at_kill = acked.size();
+      if (acked_at_kill >= 150) break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   kbs->Kill9();
   for (auto& c : clients) c.join();
+  ASSERT_GE(acked_at_kill, 150u) << "clients stopped before the kill: " << first_error;
   std::string out;
   EXPECT_EQ(Verify(kbs->audit_db(), &out), 0) << out;
   auto events = audit::ReadAuditEvents(kbs->audit_db());

@@ -42,7 +42,9 @@ class KbsE2eTest : public ::testing::Test {
     auto tee = SimTee::Create(*dir_ + "/sim", kGood);
     ASSERT_TRUE(tee.ok()) << tee.error().ToString();
     tee_ = new SimTee(*std::move(tee));
-    kbs_ = new KbsProcess(*dir_ + "/kbs", {.nonce_ttl_seconds = 1});
+    // Short enough for ExpiredNonceIsRefused to wait out, long enough that every other request
+    // (evidence, handshake, appraisal: slower under ASan) comes well within it.
+    kbs_ = new KbsProcess(*dir_ + "/kbs", {.nonce_ttl_seconds = 3});
     Status s = kbs_->Start();
     ASSERT_TRUE(s.ok()) << s.error().ToString();
     key_ = new SecretBytes(crypto::RandomSecret(32));
@@ -158,8 +160,8 @@ TEST_F(KbsE2eTest, ExpiredNonceIsRefused) {
   auto bundle = MakeReleaseEvidence(*tee_->platform, pub, challenge->nonce);
   ASSERT_TRUE(bundle.ok());
   ReleaseRequest req{"resnet", 0, challenge->nonce, pub, attest::EncodeEvidenceBundle(*bundle)};
-  // The KBS clock counts whole seconds and its TTL is 1 s: a nonce is expired from the second after
-  // expires_at and forgotten (NONCE_UNKNOWN) a TTL later. Post 1.3 s after expires_at, inside that.
+  // The KBS clock counts whole seconds and its TTL is 3 s: a nonce is expired from the second after
+  // expires_at and forgotten (NONCE_UNKNOWN) a TTL later. Post 1.3 s after expires_at, well inside.
   std::this_thread::sleep_until(std::chrono::system_clock::time_point(*expires_at) +
                                 std::chrono::milliseconds(1300));
   ExpectRefused(client, req, reason::kNonceExpired);

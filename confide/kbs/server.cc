@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include "confide/base/listen_socket.h"
+#include "confide/base/serve_gate.h"
 #include "confide/crypto/tls.h"
 
 namespace confide::kbs {
@@ -20,6 +21,7 @@ struct KbsServer::Impl {
   ServerLimits limits;
   bool tls_ok = false;
   httplib::SSLServer server;
+  ServeGate gate;  // a Stop while Run is starting is not lost
 };
 
 namespace {
@@ -89,8 +91,12 @@ Result<int> KbsServer::Bind(const std::string& host, int port) {
   return bound;
 }
 
-void KbsServer::Run() { impl_->server.listen_after_bind(); }
+void KbsServer::Run() {
+  impl_->gate.Serve([this] { impl_->server.listen_after_bind(); });
+}
 
-void KbsServer::Stop() { impl_->server.stop(); }
+void KbsServer::Stop() {
+  impl_->gate.Stop([this] { impl_->server.stop(); });
+}
 
 }  // namespace confide::kbs

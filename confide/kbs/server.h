@@ -33,7 +33,9 @@ class KbsServer {
   Result<int> Bind(const std::string& host, int port);
   // Serves until Stop(). Precondition: Bind succeeded.
   void Run();
-  // Thread safe; safe to call before Run returns or from a signal-handling thread.
+  // Thread safe, from any thread but Run's (a signal-handling thread); safe before, during or
+  // after Run. Returns once Run (if running) has returned; a Stop while Run is starting is not
+  // lost.
   void Stop();
 
  private:

@@ -1,6 +1,7 @@
 // Acceptance, issue 5: for every model in ../shared/models, pack -> verify -> unpack through files
 // gives identical bytes, and the manifest describes the model.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -29,7 +30,7 @@ std::vector<fs::path> Models() {
 }
 
 fs::path TempDir(const std::string& name) {
-  fs::path dir = fs::path(::testing::TempDir()) / name;
+  fs::path dir = fs::path(::testing::TempDir()) / (name + "_" + std::to_string(getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;

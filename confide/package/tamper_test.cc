@@ -1,6 +1,7 @@
 // The acceptance table of issue 5: every modification of a package is rejected with its own
 // clear error, and no plaintext of a bad chunk ever reaches the sink (nor survives on disk).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -221,7 +222,8 @@ TEST_F(TamperTest, RejectsWrongKeyUnknownRevokedAndExpiredSigners) {
 }
 
 TEST_F(TamperTest, FailedUnpackLeavesNoOutputFile) {
-  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "tamper_out";
+  std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / ("tamper_out_" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   std::string out = (dir / "model.onnx").string();

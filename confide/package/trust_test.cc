@@ -1,6 +1,7 @@
 #include "confide/package/trust.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -62,7 +63,8 @@ TEST(TrustList, RotationKeepsOldAndNewKeysValidInTheirWindows) {
 }
 
 TEST(TrustList, ReadsKeyFilesRelativeToTheListsFolder) {
-  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "trust_test_dir";
+  std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / ("trust_test_dir_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   crypto::PublicKey key = NewKey();
   std::ofstream(dir / "owner.pub") << key.ToPem();

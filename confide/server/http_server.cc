@@ -3,8 +3,10 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <thread>
 
 #include "confide/base/listen_socket.h"
+#include "confide/base/serve_gate.h"
 #include "confide/crypto/tls.h"
 #include "confide/server/log.h"
 
@@ -186,6 +188,7 @@ struct HttpServer::Impl {
   httplib::SSLServer tls;
   httplib::Server plain;
   std::thread plain_thread;
+  ServeGate gate;  // a Stop while Serve is starting is not lost
 };
 
 HttpServer::HttpServer(const InferenceService& service, const Attestor& attestor,
@@ -216,16 +219,20 @@ Status HttpServer::Bind() {
 }
 
 void HttpServer::Serve() {
-  if (plain_port_ >= 0) {
-    impl_->plain_thread = std::thread([this] { impl_->plain.listen_after_bind(); });
-  }
-  impl_->tls.listen_after_bind();
-  if (impl_->plain_thread.joinable()) impl_->plain_thread.join();
+  impl_->gate.Serve([this] {
+    if (plain_port_ >= 0) {
+      impl_->plain_thread = std::thread([this] { impl_->plain.listen_after_bind(); });
+    }
+    impl_->tls.listen_after_bind();
+    if (impl_->plain_thread.joinable()) impl_->plain_thread.join();
+  });
 }
 
 void HttpServer::Stop() {
-  impl_->tls.stop();
-  impl_->plain.stop();
+  impl_->gate.Stop([this] {
+    impl_->tls.stop();
+    impl_->plain.stop();
+  });
 }
 
 }  // namespace confide::server

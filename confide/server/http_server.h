@@ -45,9 +45,10 @@ class HttpServer {
   Status Bind();
   int port() const { return port_; }
   int plain_port() const { return plain_port_; }
-  // Serves until Stop(); in-flight requests finish first.
+  // Serves until Stop(); in-flight requests finish first. Returns at once if Stop came first.
   void Serve();
-  // Thread safe; safe to call before Serve returns.
+  // Thread safe, from any thread but Serve's; safe before, during or after Serve. Returns once
+  // Serve (if running) has returned; a Stop while Serve is starting is not lost.
   void Stop();
 
  private:

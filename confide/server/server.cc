@@ -44,8 +44,9 @@ Result<std::unique_ptr<Server>> Server::Start(tee::Platform& platform, ServerCon
       continue;
     }
     any_loaded = true;
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                    .count();
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();  // whole, like request lines
     CONFIDE_TRY(s->audit_->Record({.kind = kAuditKeyUse,
                                    .model_id = m.name,
                                    .claims_summary = "key_origin=" + m.key_origin +
@@ -56,7 +57,7 @@ Result<std::unique_ptr<Server>> Server::Start(tee::Platform& platform, ServerCon
                                   {{"key_origin", m.key_origin},
                                    {"manifest_digest", HexEncode(m.manifest_digest)},
                                    {"version", m.version}}));
-    LogEvent("info", "model_loaded", {{"model", m.name}, {"ms", ms}});
+    LogEvent("info", "model_loaded", {{"model", m.name}, {"us", static_cast<int64_t>(us)}});
     s->metrics_.CountKeyUse(m.key_origin);  // after its audit entry is durable
     models.push_back(std::move(m));
   }

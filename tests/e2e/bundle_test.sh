@@ -122,7 +122,7 @@ m="$work/elsewhere/bundle"
 (cd "$m" && sha256sum --quiet -c SHA256SUMS) || fail "unpacked archive does not match SHA256SUMS"
 (cd / && exec "$m/run.sh" --port 0 --port-file "$work/port") 2>"$work/server.log" &
 server_pid=$!
-for _ in $(seq 1 200); do [ -s "$work/port" ] && break; sleep 0.05; done
+for _ in $(seq 1 600); do [ -s "$work/port" ] && break; sleep 0.05; done
 [ -s "$work/port" ] || fail "bundled server did not start"
 url="https://127.0.0.1:$(cat "$work/port")"
 grep -q '"backend":"sim"' "$work/server.log" || fail "server did not use the sim backend"

@@ -75,13 +75,16 @@ class Server:
 
     def __init__(self, env, models, extra=(), state="state"):
         self.port_file = env.path("port-%d" % time.monotonic_ns())
-        self.log = open(env.path("server-%d.log" % time.monotonic_ns()), "w+")
+        self.log_path = env.path("server-%d.log" % time.monotonic_ns())
         args = [SERVER, "--tee", "sim", "--sim-dir", env.sim, "--trust", env.path("signers.toml"),
                 "--state-dir", env.path(state), "--port", "0", "--port-file", self.port_file,
                 "--plain-port", "0"] + list(extra)
         for m in models:
             args += ["--model", m]
-        self.proc = subprocess.Popen(args, stderr=self.log)
+        # The server appends through its own descriptor; logs() reads through another, so reading
+        # never moves the offset the server writes at.
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log)
         env.servers.append(self)
         for _ in range(600):
             if os.path.exists(self.port_file) and open(self.port_file).read().strip():
@@ -107,9 +110,8 @@ class Server:
         raise AssertionError("no listening event in the server log: " + self.logs())
 
     def logs(self):
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read()
+        with open(self.log_path, errors="replace") as log:
+            return log.read()
 
     def stop(self):
         self.proc.terminate()
