@@ -1,6 +1,7 @@
 #include "confide/kbs/testing/kbs_fixture.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,9 +21,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Starts `args` with stdout on /dev/null and stderr appended to `stderr_path`. The child is
+// killed if the test process dies first (a crash or an ASan abort), so no broker outlives its
+// test holding CTest's output pipe.
 pid_t Spawn(const std::vector<std::string>& args, const std::string& stderr_path) {
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid != 0) return pid;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(127);  // the test died before prctl took effect
+  FILE* out = std::freopen("/dev/null", "w", stdout);
+  (void)out;
   if (!stderr_path.empty()) {
     FILE* f = std::freopen(stderr_path.c_str(), "a", stderr);
     (void)f;
