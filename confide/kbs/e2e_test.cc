@@ -2,6 +2,7 @@
 // process, the release protocol over TLS 1.3 with a pinned key, and the audit log on disk.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -190,6 +191,27 @@ TEST_F(KbsE2eTest, UnknownModelAndBadRequestsAreRefusedAndAudited) {
   auto big = client.Call("POST", "/v1/release", std::string(200000, 'x'), "");
   ASSERT_TRUE(big.ok());
   EXPECT_EQ(big->status, 413);
+}
+
+// cpp-httplib bounds a body only through its Content-Length: a chunked or compressed one would be
+// read or inflated without limit, so the broker refuses it before reading (and audits that).
+// The requests carry these headers over an empty body (Content-Length: 0).
+TEST_F(KbsE2eTest, BodiesOfUnboundedSizeAreRefusedBeforeTheyAreRead) {
+  httplib::SSLClient raw("127.0.0.1", kbs_->port());
+  raw.enable_server_certificate_verification(false);  // only framing is under test here
+  auto chunked = raw.Post("/v1/release", {{"Transfer-Encoding", "chunked"}}, "", "text/plain");
+  ASSERT_TRUE(chunked) << httplib::to_string(chunked.error());
+  EXPECT_EQ(chunked->status, 411);
+  auto gzip = raw.Post("/v1/admin/models", {{"Content-Encoding", "gzip"}}, "", "text/plain");
+  ASSERT_TRUE(gzip) << httplib::to_string(gzip.error());
+  EXPECT_EQ(gzip->status, 415);
+  auto events = audit::ReadAuditEvents(kbs_->audit_db());
+  ASSERT_TRUE(events.ok());
+  ASSERT_GE(events->size(), 2u);
+  for (size_t i = events->size() - 2; i < events->size(); ++i) {
+    EXPECT_EQ((*events)[i].kind, "refusal");
+    EXPECT_EQ((*events)[i].reasons, std::vector<std::string>{reason::kBadRequest});
+  }
 }
 
 TEST_F(KbsE2eTest, WrongPinFailsTheHandshake) {

@@ -4,6 +4,7 @@
 
 #include "confide/base/listen_socket.h"
 #include "confide/base/serve_gate.h"
+#include "confide/channel/http_guard.h"
 #include "confide/crypto/tls.h"
 
 namespace confide::kbs {
@@ -57,6 +58,14 @@ void KbsServer::Impl::Routes() {
   server.Post(std::string(kModelPath) + "keys", admin("rotate", true));
   server.Put(std::string(kModelPath) + "policy", admin("policy", true));
   server.Post(std::string(kModelPath) + "retire", admin("retire", true));
+  // Before httplib reads a body: one whose size it would not bound is refused (and audited).
+  server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    auto refusal = channel::CheckBodyFraming(req);
+    if (!refusal) return httplib::Server::HandlerResponse::Unhandled;
+    Send(res, service.RefuseEarly(refusal->status, reason::kBadRequest, req.remote_addr));
+    res.set_header("Connection", "close");  // the body stays unread
+    return httplib::Server::HandlerResponse::Handled;
+  });
   // httplib answers 413 itself before any handler runs; record the refusal here.
   httplib::Server::HandlerWithResponse on_error = [this](const httplib::Request& req,
                                                          httplib::Response& res) {

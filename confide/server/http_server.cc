@@ -7,6 +7,7 @@
 
 #include "confide/base/listen_socket.h"
 #include "confide/base/serve_gate.h"
+#include "confide/channel/http_guard.h"
 #include "confide/crypto/tls.h"
 #include "confide/server/log.h"
 
@@ -15,6 +16,10 @@ namespace confide::server {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// The largest body accepted by the routes that take a small JSON document (fresh attestation
+// with a nonce, an owner's key push); theirs are under 4 KiB.
+constexpr uint64_t kSmallBodyBytes = 64 * 1024;
 using Handler = std::function<Reply(const httplib::Request&)>;
 using BodyHandler = std::function<Reply(const httplib::Request&, std::string_view body)>;
 
@@ -113,7 +118,8 @@ struct HttpServer::Impl {
       std::string body;
       body.reserve(std::min<size_t>(req.get_header_value<uint64_t>("Content-Length"),
                                     opts.max_request_bytes));
-      bool read = reader([&body](const char* data, size_t n) {
+      bool read = reader([&body, max = opts.max_request_bytes](const char* data, size_t n) {
+        if (body.size() + n > max) return false;  // httplib checked the length; never exceed it
         body.append(data, n);
         return true;
       });
@@ -129,6 +135,26 @@ struct HttpServer::Impl {
     };
   }
 
+  // Runs before httplib reads a body. Refuses a body whose size httplib would not bound
+  // (channel::CheckBodyFraming), and a body over kSmallBodyBytes on the routes whose valid bodies
+  // are small JSON documents: parsed whole, a large one would cost many times its size in memory.
+  // The refused body stays unread, so the connection closes.
+  bool RefuseBeforeBody(const httplib::Request& req, httplib::Response& res) {
+    Reply reply;
+    if (auto refusal = channel::CheckBodyFraming(req)) {
+      reply = ErrorReply(refusal->status, refusal->message);
+    } else if (req.method == "POST" &&
+               (req.path == "/v1/attestation" || req.path.starts_with("/v1/provision/")) &&
+               req.get_header_value<uint64_t>("Content-Length") > kSmallBodyBytes) {
+      reply = ErrorReply(413, "request too large");
+    } else {
+      return false;
+    }
+    reply.headers.emplace_back("Connection", "close");
+    Apply(reply, res);
+    return true;
+  }
+
   void Configure(httplib::Server& srv, bool plain_only) {
     srv.new_task_queue = [n = opts.num_workers] { return new httplib::ThreadPool(n); };
     srv.set_socket_options(SetExclusiveListenOptions);  // no other process shares our ports
@@ -138,6 +164,10 @@ struct HttpServer::Impl {
     srv.set_keep_alive_max_count(static_cast<size_t>(opts.keep_alive_max_requests));
     srv.set_tcp_nodelay(true);  // small replies must not wait for delayed ACKs (~40 ms each)
     srv.set_payload_max_length(opts.max_request_bytes);
+    srv.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      return RefuseBeforeBody(req, res) ? httplib::Server::HandlerResponse::Handled
+                                        : httplib::Server::HandlerResponse::Unhandled;
+    });
     srv.set_logger([this](const httplib::Request& req, const httplib::Response&) { Log(req); });
     srv.set_error_handler([](const httplib::Request&, httplib::Response& res) {
       if (res.body.empty()) {

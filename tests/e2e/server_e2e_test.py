@@ -219,6 +219,40 @@ class ServerE2E(unittest.TestCase):
                     intruder.bind(("127.0.0.1", port))
                 self.assertEqual(e.exception.errno, errno.EADDRINUSE)
 
+    def raw_status(self, port, request, tls=True):
+        """Sends `request` bytes on a new connection; returns the reply's status line."""
+        import ssl
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as raw:
+            conn = raw
+            if tls:
+                ctx = ssl.create_default_context()
+                ctx.check_hostname = False
+                ctx.verify_mode = ssl.CERT_NONE
+                conn = ctx.wrap_socket(raw)
+            conn.sendall(request)
+            return conn.makefile("rb").readline().decode().strip()
+
+    def test_bodies_of_unbounded_size_are_refused_before_they_are_read(self):
+        # cpp-httplib bounds a body only through its Content-Length; a chunked, unsized or
+        # compressed body would be read (or inflated) without limit. Only the headers are sent:
+        # the server must answer before reading any body (and a body it left unread could reset
+        # the connection before its answer is read).
+        head = b"POST %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        chunked = b"Transfer-Encoding: chunked\r\n\r\n"
+        unsized = b"\r\n"
+        gzip = b"Content-Encoding: gzip\r\nContent-Length: 4\r\n\r\n"
+        for port, tls in ((self.server.port, True), (self.server.plain_port, False)):
+            for path in (b"/v1/attestation", b"/v1/sealed/models/diagnosis/infer"):
+                for framing, status in ((chunked, " 411 "), (unsized, " 411 "), (gzip, " 415 ")):
+                    self.assertIn(status, self.raw_status(port, head % path + framing, tls),
+                                  (port, path, framing))
+        path = b"/v2/models/diagnosis/infer"
+        self.assertIn(" 411 ", self.raw_status(self.server.port, head % path + chunked))
+        # The small-JSON routes take at most 64 KiB, whatever --max-request-bytes allows.
+        for path in (b"/v1/attestation", b"/v1/provision/diagnosis"):
+            big = b"Content-Length: 100000\r\n\r\n"
+            self.assertIn(" 413 ", self.raw_status(self.server.port, head % path + big), path)
+
     def test_bad_requests_get_oip_errors_with_the_right_status(self):
         import requests
         import urllib3
