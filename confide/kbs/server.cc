@@ -66,6 +66,13 @@ void KbsServer::Impl::Routes() {
     res.set_header("Connection", "close");  // the body stays unread
     return httplib::Server::HandlerResponse::Handled;
   });
+  // A handler that throws gets a plain 500, not httplib's default EXCEPTION_WHAT header with the
+  // exception's text (which can quote request bytes).
+  server.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        res.status = 500;
+        res.set_content(R"({"error":"internal error"})", "application/json");
+      });
   // httplib answers 413 itself before any handler runs; record the refusal here.
   httplib::Server::HandlerWithResponse on_error = [this](const httplib::Request& req,
                                                          httplib::Response& res) {

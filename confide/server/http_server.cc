@@ -169,6 +169,14 @@ struct HttpServer::Impl {
                                         : httplib::Server::HandlerResponse::Unhandled;
     });
     srv.set_logger([this](const httplib::Request& req, const httplib::Response&) { Log(req); });
+    // A handler that throws gets a plain 500: not httplib's default, which sends the exception's
+    // text in an EXCEPTION_WHAT header. The text is not logged either: a parser's message can
+    // quote request bytes.
+    srv.set_exception_handler(
+        [](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
+          LogEvent("error", "handler_exception", {{"method", req.method}});
+          Apply(ErrorReply(500, "internal error"), res);
+        });
     srv.set_error_handler([](const httplib::Request&, httplib::Response& res) {
       if (res.body.empty()) {
         Apply(ErrorReply(res.status, res.status == 413   ? "request too large"

@@ -16,7 +16,10 @@ namespace {
 
 using nlohmann::json;
 
-Reply JsonReply(const json& j, int status = 200) { return Reply{.status = status, .body = j.dump()}; }
+// Strings from the request (a model name in the URL) may not be UTF-8: replaced, not thrown on.
+Reply JsonReply(const json& j, int status = 200) {
+  return Reply{.status = status, .body = j.dump(-1, ' ', false, json::error_handler_t::replace)};
+}
 
 // The OIP status for an engine or codec error.
 int StatusFor(const Error& e) {

@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -113,7 +114,7 @@ class Server:
         with open(self.log_path, errors="replace") as log:
             return log.read()
 
-    def stop(self):
-        self.proc.terminate()
+    def stop(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
         code = self.proc.wait(timeout=30)
         return code

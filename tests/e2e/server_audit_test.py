@@ -6,6 +6,7 @@ chain; an edited record is caught and named.
 """
 import json
 import os
+import signal
 import sqlite3
 import sys
 
@@ -21,11 +22,12 @@ def verify(env, db):
     return run(CLI, "audit", "verify", db, "--key", env.path("state/audit.pub"), check=False)
 
 
-def serve_and_attest(env, db):
+def serve_and_attest(env, db, stop_signal=signal.SIGTERM):
     server = Server(env, [env.package + ":" + env.path("diagnosis.key")],
                     extra=["--audit-log", db])
     run(CLI, "attest", "remote", server.url, "--policy", env.policy, "--nonce")
-    assert server.stop() == 0, server.logs()
+    assert server.stop(stop_signal) == 0, server.logs()
+    assert '"event":"audit_closed"' in server.logs().replace(" ", ""), server.logs()
     return server.logs()
 
 
@@ -55,8 +57,8 @@ def main():
         assert '"audit_seq":1' in logs.replace(" ", ""), logs
 
         # A restart unseals the same key (the second key-use comes from the sealed cache) and
-        # extends the same chain.
-        serve_and_attest(env, db)
+        # extends the same chain. SIGHUP (a closed terminal) also stops it gracefully.
+        serve_and_attest(env, db, signal.SIGHUP)
         v = verify(env, db)
         assert v.returncode == 0, v.stdout
         again = export(db)

@@ -222,15 +222,14 @@ class ServerE2E(unittest.TestCase):
     def raw_status(self, port, request, tls=True):
         """Sends `request` bytes on a new connection; returns the reply's status line."""
         import ssl
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
         with socket.create_connection(("127.0.0.1", port), timeout=30) as raw:
-            conn = raw
-            if tls:
-                ctx = ssl.create_default_context()
-                ctx.check_hostname = False
-                ctx.verify_mode = ssl.CERT_NONE
-                conn = ctx.wrap_socket(raw)
-            conn.sendall(request)
-            return conn.makefile("rb").readline().decode().strip()
+            with (ctx.wrap_socket(raw) if tls else raw) as conn:
+                conn.sendall(request)
+                with conn.makefile("rb") as reply:
+                    return reply.readline().decode().strip()
 
     def test_bodies_of_unbounded_size_are_refused_before_they_are_read(self):
         # cpp-httplib bounds a body only through its Content-Length; a chunked, unsized or
@@ -277,6 +276,14 @@ class ServerE2E(unittest.TestCase):
             self.assertEqual(r.status_code, status, (path, data[:80], r.text))
             self.assertIn("error", r.json())
         self.assertEqual(requests.get(base + "nosuch", verify=False).status_code, 404)
+        # A model name that is not UTF-8 is named in the error JSON (escaped), and no handler
+        # exception (with httplib's EXCEPTION_WHAT header) escapes.
+        for path in ("%FF", "%C3%28/ready", "%FF/infer"):
+            call = requests.post if path.endswith("infer") else requests.get
+            r = call(base + path, verify=False, timeout=30)
+            self.assertEqual(r.status_code, 404, (path, r.text))
+            self.assertIn("error", r.json())
+            self.assertNotIn("EXCEPTION_WHAT", r.headers)
         metrics = requests.get(self.server.url + "/metrics", verify=False).text
         self.assertIn('confide_requests_total{route="infer",status="400"}', metrics)
         self.assert_no_tensor_values(self.server.logs())
