@@ -85,6 +85,15 @@ std::string ConfigText(int port) {
 }
 
 Status Init(const std::string& dir, int port) {
+  // A second init over a broker's folder would replace its master key (every stored model key
+  // then unreadable), its TLS key (every client's pin broken) and its admin tokens.
+  for (const char* existing : {"/kbs.toml", "/secrets", "/data/kbs.db"}) {
+    std::error_code ec;
+    if (fs::exists(dir + existing, ec) || ec) {
+      return InvalidArgumentError(dir + existing + " exists: " + dir +
+                                  " already holds a key broker; kbs init needs a new folder");
+    }
+  }
   fs::create_directories(dir + "/data");
   fs::create_directories(dir + "/secrets");
   fs::permissions(dir + "/secrets", fs::perms::owner_all, fs::perm_options::replace);

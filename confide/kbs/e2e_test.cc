@@ -214,6 +214,19 @@ TEST_F(KbsE2eTest, BodiesOfUnboundedSizeAreRefusedBeforeTheyAreRead) {
   }
 }
 
+TEST_F(KbsE2eTest, InitRefusesAFolderThatHoldsABroker) {
+  auto master = ReadFile(kbs_->dir() + "/secrets/master.key");
+  auto pin = ReadFile(kbs_->dir() + "/kbs.pin");
+  ASSERT_TRUE(master.ok() && pin.ok());
+  std::string out;
+  EXPECT_NE(testing::RunCli({"kbs", "init", "--dir", kbs_->dir(), "--port", "0"}, &out), 0);
+  EXPECT_NE(out.find("already holds a key broker"), std::string::npos) << out;
+  EXPECT_TRUE(Equal(*ReadFile(kbs_->dir() + "/secrets/master.key"), *master));
+  EXPECT_TRUE(Equal(*ReadFile(kbs_->dir() + "/kbs.pin"), *pin));
+  KbsClient client(kbs_->ClientOptions());  // the running broker still answers on its pin
+  EXPECT_TRUE(client.RequestChallenge().ok());
+}
+
 TEST_F(KbsE2eTest, WrongPinFailsTheHandshake) {
   KbsClientOptions opts = kbs_->ClientOptions();
   opts.pinned_spki_sha256[0] ^= 1;
