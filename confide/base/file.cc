@@ -1,10 +1,12 @@
 #include "confide/base/file.h"
 
 #include <fcntl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace confide {
@@ -63,10 +65,33 @@ Result<Bytes> ReadFile(const std::string& path, size_t max_size) {
   return out;
 }
 
+namespace {
+
+// Creates a new temporary file beside `path` and returns its descriptor and name. The name has a
+// random suffix and the file is created with O_EXCL | O_NOFOLLOW: whoever can write the folder
+// cannot plant a file or symlink where the secret will be written (a predictable name would let
+// them point it at a file they can read).
+int CreateTemporaryBeside(const std::string& path, unsigned mode, std::string* tmp) {
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    uint64_t suffix = 0;
+    if (::getrandom(&suffix, sizeof(suffix), 0) != static_cast<ssize_t>(sizeof(suffix))) {
+      return -1;
+    }
+    char hex[17];
+    std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(suffix));
+    *tmp = path + ".tmp." + hex;
+    int fd = ::open(tmp->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd >= 0 || errno != EEXIST) return fd;
+  }
+  return -1;  // errno is EEXIST
+}
+
+}  // namespace
+
 Status WriteFile(const std::string& path, ByteSpan bytes, unsigned mode) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
-  if (fd.get() < 0) return UnavailableError(Describe(tmp, errno));
+  std::string tmp;
+  Fd fd(CreateTemporaryBeside(path, mode, &tmp));
+  if (fd.get() < 0) return UnavailableError(Describe(tmp.empty() ? path : tmp, errno));
   if (::fchmod(fd.get(), mode) != 0) {  // umask must not widen or narrow the requested mode
     int err = errno;
     ::unlink(tmp.c_str());

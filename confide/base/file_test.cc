@@ -22,6 +22,29 @@ TEST(FileTest, WritesAtomicallyWithModeAndReadsBack) {
   std::filesystem::remove_all(dir);
 }
 
+// Someone who can write the folder plants symlinks at the temporary names a writer of `path`
+// might pick (the old scheme was PATH.tmp.PID) towards a file they can read. Nothing may be
+// written through them, and the write leaves only `path` behind.
+TEST(FileTest, WriteFollowsNoPlantedTemporaryNameAndLeavesNoneBehind) {
+  namespace fs = std::filesystem;
+  fs::path dir =
+      fs::path(::testing::TempDir()) / ("confide_file_plant_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::path bait = dir / "readable_by_attacker";
+  ASSERT_TRUE(WriteFile(bait.string(), Bytes{'o', 'l', 'd'}, 0644).ok());
+  std::string path = (dir / "master.key").string();
+  fs::create_symlink(bait, path + ".tmp." + std::to_string(getpid()));
+  ASSERT_TRUE(WriteFile(path, Bytes{'s', 'e', 'c', 'r', 'e', 't'}, 0600).ok());
+  EXPECT_EQ(*ReadFile(path), (Bytes{'s', 'e', 'c', 'r', 'e', 't'}));
+  EXPECT_EQ(*ReadFile(bait.string()), (Bytes{'o', 'l', 'd'}));
+  EXPECT_EQ(fs::status(bait).permissions() & fs::perms::others_read, fs::perms::others_read);
+  size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++entries;
+  EXPECT_EQ(entries, 3u);  // the bait, the planted symlink and master.key: no temporary file
+  fs::remove_all(dir);
+}
+
 TEST(FileTest, MissingFileIsNotFound) {
   EXPECT_EQ(ReadFile("/nonexistent/confide").error().code, ErrorCode::kNotFound);
   EXPECT_EQ(ReadFile("/").error().code, ErrorCode::kInvalidArgument);
