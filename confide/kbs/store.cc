@@ -57,7 +57,11 @@ Result<std::unique_ptr<KeyStore>> KeyStore::Open(const std::string& path, Secret
     return InvalidArgumentError("kbs store: the master key must be 32 bytes");
   }
   CONFIDE_ASSIGN_OR_RETURN(Db db, Db::Open(path));
-  CONFIDE_TRY(db.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
+  // secure_delete: content a statement removes (a retired key's wrapped bytes) is overwritten
+  // with zeros in its page, not left in free space (see Retire for the WAL).
+  CONFIDE_TRY(
+      db.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+              " PRAGMA secure_delete=ON"));
   CONFIDE_ASSIGN_OR_RETURN(SecretBytes wrap_key,
                            crypto::Hkdf(crypto::HashAlg::kSha256, {}, master_key.Expose(),
                                         AsBytes(kWrapInfo), 32));
@@ -191,12 +195,16 @@ Status KeyStore::Retire(const std::string& model_id, uint32_t version, Time now)
   if (version != 0 && db_.Changes() == 0) {
     return NotFoundError("kbs store: no active key version " + std::to_string(version));
   }
-  if (version != 0) return OkStatus();
-  CONFIDE_ASSIGN_OR_RETURN(Stmt model, db_.Prepare(
-      "UPDATE models SET retired = 1, updated = ?2 WHERE model_id = ?1"));
-  model.BindText(1, model_id);
-  model.BindInt(2, Seconds(now));
-  return StepDone(model);
+  if (version == 0) {
+    CONFIDE_ASSIGN_OR_RETURN(
+        Stmt model, db_.Prepare("UPDATE models SET retired = 1, updated = ?2 WHERE model_id = ?1"));
+    model.BindText(1, model_id);
+    model.BindInt(2, Seconds(now));
+    CONFIDE_TRY(StepDone(model));
+  }
+  // The write-ahead log still holds the pages with the wrapped key (from when it was stored):
+  // copy the log into the database and truncate it, so no file keeps the erased bytes.
+  return db_.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 Result<ModelInfo> KeyStore::GetModelLocked(const std::string& model_id) {

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
+#include "confide/base/file.h"
 #include "confide/crypto/random.h"
 
 namespace confide::kbs {
@@ -55,6 +57,45 @@ TEST_F(KeyStoreTest, KeysAreNotStoredInTheClear) {
   Bytes wrapped = s->ColumnBlob(0);
   auto hit = std::search(wrapped.begin(), wrapped.end(), k.Expose().begin(), k.Expose().end());
   EXPECT_EQ(hit, wrapped.end());
+}
+
+// The bytes of the database and its write-ahead log, together.
+Bytes DatabaseFiles(const std::string& path) {
+  Bytes all;
+  for (const std::string& p : {path, path + "-wal"}) {
+    auto b = ReadFile(p);
+    if (b.ok()) all.insert(all.end(), b->begin(), b->end());
+  }
+  return all;
+}
+
+bool Contains(const Bytes& haystack, const Bytes& needle) {
+  return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) !=
+         haystack.end();
+}
+
+// A retired key "can never be released again": its wrapped bytes must be gone from the files, or
+// a backup taken after retirement plus the master key would recover it.
+TEST_F(KeyStoreTest, RetiredKeysLeaveNoWrappedBytesInTheFiles) {
+  auto store = Open();
+  ASSERT_TRUE(store->AddModel("m", "p", crypto::RandomSecret(32), {}, now_).ok());
+  ASSERT_EQ(*store->RotateKey("m", crypto::RandomSecret(32), {}, now_), 2u);
+  std::vector<Bytes> wrapped;
+  {
+    auto db = audit::Db::Open(path_);
+    auto s = db->Prepare("SELECT wrapped FROM model_keys ORDER BY version");
+    while (*s->Step()) wrapped.push_back(s->ColumnBlob(0));
+  }
+  ASSERT_EQ(wrapped.size(), 2u);
+  ASSERT_TRUE(Contains(DatabaseFiles(path_), wrapped[0]));
+  ASSERT_TRUE(store->Retire("m", 1, now_).ok());
+  EXPECT_FALSE(Contains(DatabaseFiles(path_), wrapped[0]));
+  EXPECT_TRUE(Contains(DatabaseFiles(path_), wrapped[1]));  // version 2 stays releasable
+  ASSERT_TRUE(store->Retire("m", 0, now_).ok());
+  EXPECT_FALSE(Contains(DatabaseFiles(path_), wrapped[1]));
+  store.reset();
+  EXPECT_FALSE(Contains(DatabaseFiles(path_), wrapped[0]));
+  EXPECT_FALSE(Contains(DatabaseFiles(path_), wrapped[1]));
 }
 
 TEST_F(KeyStoreTest, WrongMasterKeyIsRefusedAtOpen) {
