@@ -41,9 +41,15 @@ Error HttpError(const httplib::Result& res) {
   return res->status >= 500 ? InternalError(msg) : InvalidArgumentError(msg);
 }
 
+// The binary-data extension's JSON length; a malformed value becomes SIZE_MAX, which the codec
+// rejects as exceeding the body (std::stoull would throw out of the client).
 std::optional<size_t> JsonLen(const httplib::Response& r) {
   if (!r.has_header("Inference-Header-Content-Length")) return std::nullopt;
-  return std::stoull(r.get_header_value("Inference-Header-Content-Length"));
+  const std::string v = r.get_header_value("Inference-Header-Content-Length");
+  size_t n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size()) return SIZE_MAX;
+  return n;
 }
 
 }  // namespace
@@ -82,6 +88,9 @@ struct Client::Impl {
       http = std::make_unique<httplib::ClientImpl>(address.host, address.port);
     }
     http->set_keep_alive(true);
+    // No inflating of compressed responses: a sealed response may cross untrusted proxies, and a
+    // small compressed body can inflate to any size. confide-server never compresses.
+    http->set_decompress(false);
     http->set_tcp_nodelay(true);  // no Nagle/delayed-ACK stalls on small requests
     http->set_read_timeout(timeout, 0);
     http->set_connection_timeout(timeout, 0);
