@@ -128,13 +128,7 @@ int main(int argc, char** argv) {
   // options on the command line take precedence over the file.
   app.set_config("--config", "", "TOML file of these options (KEY = value, KEY without --)");
   CLI11_PARSE(app, argc, argv);
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGHUP);  // a closed terminal: still a graceful stop (final audit checkpoint)
-  sigaddset(&set, SIGQUIT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  sigset_t set = BlockStopSignals();  // each stops gracefully (final audit checkpoint)
   signal(SIGPIPE, SIG_IGN);
   for (const auto& m : a.models) a.config.models.push_back(ParseModel(m));
   a.config.trust_list_path = a.trust;

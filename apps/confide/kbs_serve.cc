@@ -14,6 +14,7 @@
 #include "apps/confide/exit_codes.h"
 #include "confide/base/file.h"
 #include "confide/base/hex.h"
+#include "confide/base/process.h"
 #include "confide/crypto/hash.h"
 #include "confide/crypto/hpke.h"
 #include "confide/crypto/random.h"
@@ -87,7 +88,7 @@ std::string ConfigText(int port) {
 Status Init(const std::string& dir, int port) {
   // A second init over a broker's folder would replace its master key (every stored model key
   // then unreadable), its TLS key (every client's pin broken) and its admin tokens.
-  for (const char* existing : {"/kbs.toml", "/secrets", "/data/kbs.db"}) {
+  for (const char* existing : {"/kbs.toml", "/secrets", "/data/kbs.db", "/data/audit.db"}) {
     std::error_code ec;
     if (fs::exists(dir + existing, ec) || ec) {
       return InvalidArgumentError(dir + existing + " exists: " + dir +
@@ -167,13 +168,7 @@ int RunKbsInit(const std::string& dir, int port) {
 
 int RunKbsServe(const std::string& config_path) {
   // Block the stop signals in every thread; one thread waits for them and stops the server.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGHUP);  // a closed terminal: still a graceful stop (final checkpoint)
-  sigaddset(&stop_signals, SIGQUIT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  sigset_t stop_signals = BlockStopSignals();  // each stops gracefully (final audit checkpoint)
   signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not kill the broker
   Loaded l;
   if (Status s = Load(config_path, l); !s.ok()) return Fail(s.error());

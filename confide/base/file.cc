@@ -75,6 +75,7 @@ int CreateTemporaryBeside(const std::string& path, unsigned mode, std::string* t
   for (int attempt = 0; attempt < 16; ++attempt) {
     uint64_t suffix = 0;
     if (::getrandom(&suffix, sizeof(suffix), 0) != static_cast<ssize_t>(sizeof(suffix))) {
+      tmp->clear();  // the error names `path`, not an earlier attempt's name
       return -1;
     }
     char hex[17];

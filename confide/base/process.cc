@@ -1,6 +1,7 @@
 #include "confide/base/process.h"
 
 #include <malloc.h>
+#include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
@@ -16,6 +17,18 @@ void KeepFreedHeapForReuse() {
 }
 
 void ReleaseFreedHeap() { ::malloc_trim(0); }
+
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGQUIT);
+  struct sigaction hup {};
+  if (::sigaction(SIGHUP, nullptr, &hup) == 0 && hup.sa_handler != SIG_IGN) sigaddset(&set, SIGHUP);
+  ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
 
 Status DisableCoreDumps() {
   struct rlimit none = {0, 0};

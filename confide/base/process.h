@@ -4,6 +4,8 @@
 #ifndef CONFIDE_BASE_PROCESS_H_
 #define CONFIDE_BASE_PROCESS_H_
 
+#include <signal.h>
+
 #include "confide/base/result.h"
 
 namespace confide {
@@ -28,6 +30,12 @@ void KeepFreedHeapForReuse();
 // loading models (file bytes, the parsed protobuf, folding), which KeepFreedHeapForReuse would
 // otherwise keep resident for the life of the process.
 void ReleaseFreedHeap();
+
+// Blocks the signals that ask a server to stop gracefully, in the calling thread and every
+// thread it starts afterwards (call it first in main), and returns them for sigwait: SIGTERM,
+// SIGINT, SIGQUIT, and SIGHUP (a closed terminal) unless it is ignored, as under `nohup`. A
+// blocked signal would still be queued for sigwait when its disposition is "ignore".
+sigset_t BlockStopSignals();
 
 }  // namespace confide
 

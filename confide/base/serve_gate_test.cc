@@ -46,12 +46,23 @@ TEST(ServeGate, StopBeforeServeMeansServeNeverListens) {
   EXPECT_FALSE(listened);
 }
 
+// Waits until `flag` is set.
+void WaitFor(const std::atomic<bool>& flag) {
+  while (!flag) std::this_thread::sleep_for(1ms);
+}
+
 TEST(ServeGate, StopWhileTheLoopIsStartingIsNotLost) {
-  FakeServer server(50ms);
+  FakeServer server(300ms);
   ServeGate gate;
+  std::atomic<bool> entered{false};
   std::atomic<bool> ended_by_stop{false};
-  std::thread serving([&] { gate.Serve([&] { ended_by_stop = server.Listen(); }); });
-  std::this_thread::sleep_for(10ms);  // Serve has begun; the loop is still starting
+  std::thread serving([&] {
+    gate.Serve([&] {
+      entered = true;
+      ended_by_stop = server.Listen();
+    });
+  });
+  WaitFor(entered);                   // Serve has begun; the loop is (most likely) still starting
   gate.Stop([&] { server.Stop(); });  // returns only once Serve has returned
   EXPECT_TRUE(ended_by_stop);
   serving.join();
@@ -59,11 +70,15 @@ TEST(ServeGate, StopWhileTheLoopIsStartingIsNotLost) {
 
 // The defect the gate removes: one stop() during start-up is ignored and the loop runs on.
 TEST(ServeGate, WithoutTheGateThatStopIsLost) {
-  FakeServer server(50ms);
+  FakeServer server(300ms);
+  std::atomic<bool> entered{false};
   std::atomic<bool> ended_by_stop{true};
-  std::thread serving([&] { ended_by_stop = server.Listen(); });
-  std::this_thread::sleep_for(10ms);
-  server.Stop();
+  std::thread serving([&] {
+    entered = true;
+    ended_by_stop = server.Listen();
+  });
+  WaitFor(entered);
+  server.Stop();   // within the 300 ms start-up unless this thread stalls that long
   serving.join();  // ends at the fake's 2 s deadline
   EXPECT_FALSE(ended_by_stop);
 }

@@ -39,4 +39,18 @@ std::optional<BodyRefusal> CheckBodyFraming(const httplib::Request& req) {
   return std::nullopt;
 }
 
+void ReplyAndClose(httplib::Response& res, int status, std::string body,
+                   const std::string& content_type) {
+  res.status = status;
+  res.set_header("Connection", "close");
+  res.body.clear();  // httplib sends a non-empty body in preference to the provider
+  const size_t size = body.size();
+  res.set_content_provider(
+      size, content_type,
+      [body = std::move(body)](size_t offset, size_t length, httplib::DataSink& sink) {
+        sink.write(body.data() + offset, length);
+        return false;  // the reply is out; "failing" now ends the connection
+      });
+}
+
 }  // namespace confide::channel

@@ -3,7 +3,8 @@
 //   server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
 //     auto refusal = CheckBodyFraming(req);
 //     if (!refusal) return httplib::Server::HandlerResponse::Unhandled;
-//     ... answer refusal->status, refusal->message, with "Connection: close" ...
+//     ReplyAndClose(res, refusal->status, ..., "application/json");
+//     return httplib::Server::HandlerResponse::Handled;
 //   });
 //
 // cpp-httplib 0.11.4 (Debian 12) applies its payload limit (set_payload_max_length) only to a
@@ -32,6 +33,16 @@ struct BodyRefusal {
 //     Content-Length: 411.
 // nullopt: the body, if any, has a Content-Length, which httplib checks against its limit.
 std::optional<BodyRefusal> CheckBodyFraming(const httplib::Request& req);
+
+// Answers `status` with `body` and then closes the connection. For refusals that leave a body
+// unread: cpp-httplib 0.11.4 closes a kept-alive connection only when the request asked for it
+// (a handler's "Connection: close" is sent but not acted on), so it would read the unread body
+// as the next requests on the connection, and run any request hidden in it. Here the reply's
+// body comes from a content provider that writes it whole and then reports failure, which makes
+// httplib end the connection once the reply is out. Call it last: it replaces the reply's body.
+// `body` must not be empty (an empty provider is never called).
+void ReplyAndClose(httplib::Response& res, int status, std::string body,
+                   const std::string& content_type);
 
 }  // namespace confide::channel
 

@@ -59,15 +59,17 @@ class LimitedServer {
       server_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
         auto refusal = CheckBodyFraming(req);
         if (!refusal) return httplib::Server::HandlerResponse::Unhandled;
-        res.status = refusal->status;
-        res.set_header("Connection", "close");
-        res.set_content(refusal->message, "text/plain");
+        ReplyAndClose(res, refusal->status, refusal->message, "text/plain");
         return httplib::Server::HandlerResponse::Handled;
       });
     }
     server_.Post("/upload", [this](const httplib::Request& req, httplib::Response& res) {
       received_ += req.body.size();
       res.set_content("ok", "text/plain");
+    });
+    server_.Get("/hidden", [this](const httplib::Request&, httplib::Response& res) {
+      ++hidden_;
+      res.set_content("hidden", "text/plain");
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -80,28 +82,48 @@ class LimitedServer {
   // Sends `request` (whose headers ask the server to close the connection after its reply) on a
   // new connection; returns the reply's status line.
   std::string Send(const std::string& request) const {
+    std::string reply = SendAll(request);
+    return reply.substr(0, reply.find("\r\n"));
+  }
+  // Sends `request` on a new connection and returns everything received until the server
+  // closes it.
+  std::string SendAll(const std::string& request) const {
+    int fd = Connect();
+    std::string reply;
+    if (fd >= 0) {
+      (void)::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+      reply = ReceiveUntilClosed(fd);
+    }
+    ::close(fd);
+    return reply;
+  }
+  // A new connection to the server (-1 if it fails).
+  int Connect() const {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(static_cast<uint16_t>(port_));
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    std::string reply;
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof(a)) == 0) {
-      (void)::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-      char buf[4096];
-      ssize_t n;
-      while ((n = ::recv(fd, buf, sizeof(buf), 0)) > 0) reply.append(buf, static_cast<size_t>(n));
-    }
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof(a)) == 0) return fd;
     ::close(fd);
-    return reply.substr(0, reply.find("\r\n"));
+    return -1;
+  }
+  static std::string ReceiveUntilClosed(int fd) {
+    std::string reply;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::recv(fd, buf, sizeof(buf), 0)) > 0) reply.append(buf, static_cast<size_t>(n));
+    return reply;
   }
   size_t received() const { return received_; }
+  int hidden() const { return hidden_; }
 
  private:
   httplib::Server server_;
   std::thread thread_;
   int port_ = 0;
   std::atomic<size_t> received_{0};
+  std::atomic<int> hidden_{0};
 };
 
 // A chunked body of 64 bytes, four times the payload limit.
@@ -134,6 +156,29 @@ TEST(BodyFramingOnAServer, TheGuardRefusesChunkedAndUnsizedBodiesBeforeReadingTh
   EXPECT_EQ(server.Send(head + "Content-Length: 64\r\n\r\n" + std::string(64, 'z')),
             "HTTP/1.1 413 Payload Too Large");  // httplib reads and discards it
   EXPECT_EQ(server.received(), 5u);
+}
+
+// cpp-httplib closes a kept-alive connection only when the request asks for it. A refused body
+// stays unread, so without ReplyAndClose the server would read what the client sends next as
+// the next request, and run the one hidden in the "body".
+TEST(BodyFramingOnAServer, ARefusedBodyIsNeverReadAsTheNextRequest) {
+  LimitedServer server(true);
+  int fd = server.Connect();
+  ASSERT_GE(fd, 0);
+  const std::string head = "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+  std::string reply;  // the refusal: headers, then its body (the message names Content-Length)
+  char c;
+  while (reply.find("Content-Length") == std::string::npos && ::recv(fd, &c, 1, 0) == 1) {
+    reply += c;
+  }
+  ASSERT_EQ(reply.rfind("HTTP/1.1 411 Length Required\r\n", 0), 0u) << reply;
+  const std::string hidden = "GET /hidden HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  (void)::send(fd, hidden.data(), hidden.size(), MSG_NOSIGNAL);  // may fail: already closed
+  reply += LimitedServer::ReceiveUntilClosed(fd);
+  ::close(fd);
+  EXPECT_EQ(reply.find("HTTP/1.1", 1), std::string::npos) << "a second reply: " << reply;
+  EXPECT_EQ(server.hidden(), 0);
 }
 
 }  // namespace

@@ -62,8 +62,8 @@ void KbsServer::Impl::Routes() {
   server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     auto refusal = channel::CheckBodyFraming(req);
     if (!refusal) return httplib::Server::HandlerResponse::Unhandled;
-    Send(res, service.RefuseEarly(refusal->status, reason::kBadRequest, req.remote_addr));
-    res.set_header("Connection", "close");  // the body stays unread
+    Reply r = service.RefuseEarly(refusal->status, reason::kBadRequest, req.remote_addr);
+    channel::ReplyAndClose(res, r.status, r.body, "application/json");  // the body stays unread
     return httplib::Server::HandlerResponse::Handled;
   });
   // A handler that throws gets a plain 500, not httplib's default EXCEPTION_WHAT header with the

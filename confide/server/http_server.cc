@@ -129,16 +129,18 @@ struct HttpServer::Impl {
       } else {
         int status = res.status >= 400 ? res.status : 400;
         reply = ErrorReply(status, status == 413 ? "request too large" : "bad request");
-        reply.headers.emplace_back("Connection", "close");  // the rest of the body is unread
       }
       Finish(req, route, start, body.size(), reply, res);
+      if (!read) {  // the rest of the body is unread: it must not be taken for the next request
+        channel::ReplyAndClose(res, reply.status, reply.body, reply.content_type);
+      }
     };
   }
 
   // Runs before httplib reads a body. Refuses a body whose size httplib would not bound
   // (channel::CheckBodyFraming), and a body over kSmallBodyBytes on the routes whose valid bodies
   // are small JSON documents: parsed whole, a large one would cost many times its size in memory.
-  // The refused body stays unread, so the connection closes.
+  // The refused body stays unread, so the connection closes after the reply.
   bool RefuseBeforeBody(const httplib::Request& req, httplib::Response& res) {
     Reply reply;
     if (auto refusal = channel::CheckBodyFraming(req)) {
@@ -150,8 +152,7 @@ struct HttpServer::Impl {
     } else {
       return false;
     }
-    reply.headers.emplace_back("Connection", "close");
-    Apply(reply, res);
+    channel::ReplyAndClose(res, reply.status, reply.body, reply.content_type);
     return true;
   }
 
