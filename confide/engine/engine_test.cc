@@ -207,6 +207,32 @@ TEST(EngineRun, MatMulWithOneInputIsAnError) {
   EXPECT_NE(out.error().message.find("MatMul"), std::string::npos) << out.error().ToString();
 }
 
+// A Reshape target whose known dims overflow int64 is an error, not undefined behaviour (found
+// by onnx_model_fuzz: 792633534417207297 * 256 overflowed in the product of known dims).
+TEST(EngineRun, ReshapeToAnOverflowingShapeIsAnError) {
+  auto bytes = TinyModel([](onnx::ModelProto& mp) {
+    onnx::GraphProto* g = mp.mutable_graph();
+    g->mutable_node(0)->set_op_type("Reshape");
+    g->mutable_node(0)->add_input("shape");
+    onnx::TensorProto* shape = g->add_initializer();
+    shape->set_name("shape");
+    shape->set_data_type(7);  // int64
+    shape->add_dims(3);
+    for (int64_t d : {int64_t{792633534417207297}, int64_t{256}, int64_t{-1}}) {
+      shape->add_int64_data(d);
+    }
+    g->mutable_output(0)->mutable_type()->mutable_tensor_type()->clear_shape();
+  });
+  auto m = Model::Load(bytes, {.num_threads = 1});
+  if (!m.ok()) {  // refused while planning: also fine, with a message
+    EXPECT_NE(m.error().message.find("Reshape"), std::string::npos) << m.error().ToString();
+    return;
+  }
+  auto out = (*m)->Run({{"X", Tensor::Zeros(DataType::kFloat32, {2, 2})}});
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.error().message.find("Reshape"), std::string::npos) << out.error().ToString();
+}
+
 // Float parameters given as another dtype are refused with an error, not read as float past
 // their buffers (LSTM's W was found so by onnx_model_fuzz; the norms had the same gap).
 TEST(EngineRun, NormsAndLstmRefuseNonFloatParameters) {

@@ -52,8 +52,8 @@ Status RunReshape(KernelContext& ctx, const OpAttrs& a) {
       infer = static_cast<int64_t>(i);
     } else if (target[i] < 0) {
       return InvalidArgumentError("Reshape dim " + std::to_string(target[i]));
-    } else {
-      known *= target[i];
+    } else if (__builtin_mul_overflow(known, target[i], &known)) {  // the shape is model data
+      return InvalidArgumentError("Reshape target " + ShapeToString(target) + " is too large");
     }
   }
   if (infer >= 0) target[infer] = known ? x->num_elements() / known : 0;
